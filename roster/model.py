@@ -1,0 +1,241 @@
+"""The typed, immutable roster: what officers.yaml and roster.yaml may contain.
+
+Field names follow the glossary in DESIGN.md; duty fields follow Open Referral HSDS
+``schedule`` (freq, interval, byday, bymonthday, opens_at, closes_at, valid_from, valid_to)
+so that a duty is an iCalendar RRULE. The JSON Schema for editors is generated from these
+classes (``python build.py schema``), so the schema and the checker never disagree.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date, time
+from typing import Annotated, Literal
+
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema)
+from pydantic_core import PydanticCustomError
+
+from .phones import PhoneError, normalise_phone
+
+ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+WEEKDAY_NAMES = {"MO": "周一", "TU": "周二", "WE": "周三", "TH": "周四", "FR": "周五", "SA": "周六", "SU": "周日"}
+BYDAY_PATTERN = r"^([+-]?[1-5])?(MO|TU|WE|TH|FR|SA|SU)$"
+
+# The four roles of 三官一师 and the extra roles places commonly add (DESIGN.md glossary).
+BUILTIN_ROLES = {
+    "judge": "法官",
+    "prosecutor": "检察官",
+    "police": "警官",
+    "lawyer": "律师",
+    "mediator": "调解员",
+    "grid-worker": "网格员",
+    "counsellor": "心理咨询师",
+}
+DUTY_SYSTEMS = {"resident": "坐班", "rotation": "轮班", "visiting": "驻点", "reception": "接访"}
+
+
+def _text(value: object) -> object:
+    # Every scalar reaches us as a string; numbers typed by editors arrive as int.
+    return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+
+
+def _id(value: str) -> str:
+    if not re.match(ID_PATTERN, value):
+        raise PydanticCustomError("id_format", "id {value!r} is not URL-safe", {"value": value})
+    return value
+
+
+def _phone(value: object) -> str:
+    try:
+        return normalise_phone(value)
+    except PhoneError as exc:
+        raise PydanticCustomError("phone", "{en}", {"zh": exc.zh, "en": exc.en}) from None
+
+
+def _time(value: object) -> object:
+    if isinstance(value, time):
+        return value
+    text = str(value).strip().replace("：", ":")
+    match = re.fullmatch(r"(\d{1,2}):(\d{2})", text)
+    if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
+        raise PydanticCustomError("time_format", "{value!r} is not a time of day HH:MM", {"value": str(value)})
+    return time(int(match.group(1)), int(match.group(2)))
+
+
+def _byday(value: str) -> str:
+    value = value.strip().upper()
+    if not re.match(BYDAY_PATTERN, value):
+        raise PydanticCustomError("byday_format", "{value!r} is not a weekday code", {"value": value})
+    return value
+
+
+def _month(value: object) -> str:
+    text = str(value).strip()
+    match = re.fullmatch(r"(\d{4})-(\d{1,2})", text)
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        raise PydanticCustomError("month_format", "{value!r} is not a month YYYY-MM", {"value": text})
+    return f"{match.group(1)}-{int(match.group(2)):02d}"
+
+
+Text = Annotated[str, BeforeValidator(_text), Field(min_length=1, max_length=200)]
+Id = Annotated[str, BeforeValidator(_text), AfterValidator(_id),
+               WithJsonSchema({"type": "string", "pattern": ID_PATTERN, "maxLength": 64,
+                               "description": "小写字母、数字和连字符，用于网址 / lowercase letters, digits and hyphens (used in URLs)"})]
+Phone = Annotated[str, BeforeValidator(_phone),
+                  WithJsonSchema({"type": ["string", "integer"],
+                                  "description": "手机、带区号的座机（可带分机）或热线 / mobile, landline with area code, or hotline"})]
+TimeOfDay = Annotated[time, BeforeValidator(_time),
+                      WithJsonSchema({"type": "string", "pattern": r"^([01]?\d|2[0-3])[:：][0-5]\d$",
+                                      "description": "24 小时制 HH:MM / 24-hour HH:MM"})]
+ByDay = Annotated[str, BeforeValidator(_text), AfterValidator(_byday),
+                  WithJsonSchema({"type": "string", "pattern": r"^([+-]?[1-5])?(MO|TU|WE|TH|FR|SA|SU)$",
+                                  "description": "MO…SU；每月第几个用 1TH（第一个周四）、-1FR（最后一个周五）"})]
+Month = Annotated[str, BeforeValidator(_month),
+                  WithJsonSchema({"type": "string", "pattern": r"^\d{4}-\d{1,2}$", "description": "YYYY-MM"})]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, populate_by_name=True)
+
+
+# ---------------------------------------------------------------- officers.yaml
+
+class Officer(Model):
+    """One person on the board: judge, prosecutor, police officer, lawyer or an extra role."""
+
+    id: Id
+    name: Annotated[str, BeforeValidator(_text), Field(min_length=1, max_length=40)]
+    role: Id = Field(description="judge / prosecutor / police / lawyer，或 settings.roles 中的角色")
+    organisation: Text = Field(description="所在单位，如 某某区人民法院")
+    title: Text | None = Field(default=None, description="职务，如 员额法官、副所长")
+    phone: Phone = Field(description="公开的办公电话（不要填私人手机）")
+    photo: Text | None = Field(default=None, description="照片文件，相对于数据目录，如 photos/wang-fang.jpg；不填则显示姓氏头像")
+    specialties: tuple[Text, ...] = Field(default=(), description="擅长领域")
+    serving_since: date | None = Field(default=None, description="何时开始服务本社区 YYYY-MM-DD")
+
+
+class OfficersFile(Model):
+    officers: tuple[Officer, ...] = Field(min_length=1)
+
+
+# ---------------------------------------------------------------- roster.yaml
+
+class RoleDef(Model):
+    id: Id
+    name: Text
+
+
+class Settings(Model):
+    required_roles: tuple[Id, ...] = Field(
+        default=("judge", "prosecutor", "police", "lawyer"),
+        description="每个站点必须有的角色，默认三官一师 / roles every station must have")
+    roles: tuple[RoleDef, ...] = Field(default=(), description="额外的角色，如 三官两师 的第二类师 / extra roles")
+    slot_minutes: int = Field(default=30, ge=5, le=240, description="预约时段长度（分钟）")
+    slot_capacity: int = Field(default=1, ge=1, le=100, description="每个时段可预约人数")
+
+
+class District(Model):
+    id: Id
+    name: Text
+    hotline: Phone | None = None
+
+
+class Street(Model):
+    id: Id
+    name: Text
+    district: Id
+    hotline: Phone
+    address: Text | None = None
+
+
+class Location(Model):
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+
+
+class OpeningHours(Model):
+    byday: tuple[ByDay, ...] = Field(min_length=1)
+    opens_at: TimeOfDay
+    closes_at: TimeOfDay
+
+
+class StationPhone(Model):
+    label: Text
+    number: Phone
+
+
+class Station(Model):
+    id: Id
+    name: Text
+    street: Id
+    kind: Text = Field(default="社区", description="社区 / 村 / 驿站 / 综治中心 / 警务室")
+    address: Text
+    location: Location | None = Field(default=None, description="坐标（GCJ-02，用于地图链接）")
+    opening_hours: tuple[OpeningHours, ...] = ()
+    phones: tuple[StationPhone, ...] = ()
+
+
+class Duty(Model):
+    """A recurring or dated duty; RRULE semantics, HSDS schedule field names."""
+
+    system: Literal["resident", "rotation", "visiting", "reception"] = Field(
+        description="resident 坐班 / rotation 轮班 / visiting 驻点 / reception 接访")
+    freq: Literal["daily", "weekly", "monthly"] | None = Field(
+        default=None, description="重复频率；只在固定日期值班时不填，改填 dates")
+    interval: int = Field(default=1, ge=1, le=12, description="每隔几周/几月，如轮班每两周一次填 2")
+    byday: tuple[ByDay, ...] = Field(default=(), description="MO…SU；按月时 1TH=第一个周四，-1FR=最后一个周五")
+    bymonthday: tuple[Annotated[int, Field(ge=-31, le=31)], ...] = Field(default=(), description="按月时的日期，如 15")
+    dates: tuple[date, ...] = Field(default=(), description="固定日期（接访日等）YYYY-MM-DD")
+    opens_at: TimeOfDay
+    closes_at: TimeOfDay
+    valid_from: date | None = Field(default=None, description="生效日期；隔周轮班以此日所在周为第一周")
+    valid_to: date | None = None
+    place: Text | None = Field(default=None, description="地点，如 调解室")
+    note: Text | None = None
+
+
+class Assignment(Model):
+    officer: Id
+    station: Id
+    duties: tuple[Duty, ...] = Field(min_length=1)
+
+
+class DutyException(Model):
+    """Dates on which duty does not happen: public holidays, leave, closures."""
+
+    from_: date = Field(alias="from")
+    to: date | None = Field(default=None, description="结束日期（含）；只停一天可不填")
+    reason: Text
+    station: Id | None = Field(default=None, description="只对某个站点生效；不填表示所有站点")
+    officer: Id | None = Field(default=None, description="只对某个人生效（请假）；不填表示所有人")
+
+    @property
+    def until(self) -> date:
+        return self.to or self.from_
+
+
+class DutyTableEntry(Model):
+    date: date
+    officer: Id
+    opens_at: TimeOfDay
+    closes_at: TimeOfDay
+    system: Literal["resident", "rotation", "visiting", "reception"] = "rotation"
+    note: Text | None = None
+
+
+class DutyTable(Model):
+    """A month's duty table, as the seeds ask departments to file by the 30th."""
+
+    month: Month
+    station: Id
+    entries: tuple[DutyTableEntry, ...] = Field(min_length=1)
+
+
+class RosterFile(Model):
+    settings: Settings = Settings()
+    districts: tuple[District, ...] = Field(min_length=1)
+    streets: tuple[Street, ...] = Field(min_length=1)
+    stations: tuple[Station, ...] = Field(min_length=1)
+    assignments: tuple[Assignment, ...] = ()
+    exceptions: tuple[DutyException, ...] = ()
+    duty_tables: tuple[DutyTable, ...] = ()

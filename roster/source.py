@@ -1,0 +1,159 @@
+"""Read one YAML file into plain data plus the position of every key and value.
+
+PyYAML is used only to compose nodes: we build the Python values ourselves so that
+duplicate keys are caught (PyYAML would silently keep the last one), every scalar stays
+a string (YAML 1.1 reads ``08:30`` as 510 and ``0755`` as an octal number), and each
+path such as ``("stations", 3, "phones", 0)`` maps back to a line and column.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .diagnostics import ERROR, Diagnostic
+
+@dataclass
+class Source:
+    """One parsed file: its data and where each part of it was written."""
+
+    file: str
+    data: object = None
+    values: dict[tuple, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[tuple, tuple[int, int]] = field(default_factory=dict)
+    ok: bool = False
+
+    def position(self, path: tuple, *, key: bool = False) -> tuple[int, int]:
+        """The line and column of ``path``, or of its nearest written ancestor."""
+        path = tuple(path)
+        while True:
+            table = self.keys if key and path in self.keys else self.values
+            if path in table:
+                return table[path]
+            if not path:
+                return (1, 1)
+            path = path[:-1]
+            key = False
+
+    def has(self, path: tuple) -> bool:
+        return tuple(path) in self.values
+
+    def diagnostic(self, path: tuple, code: str, zh: str, en: str, hint_zh: str = "",
+                   hint_en: str = "", *, severity: str = ERROR, key: bool = False) -> Diagnostic:
+        line, column = self.position(path, key=key)
+        return Diagnostic(self.file, line, column, severity, code, zh, en, hint_zh, hint_en)
+
+
+_NULL_TAG = "tag:yaml.org,2002:null"
+
+# PyYAML's problem texts, translated for clerks; matched by substring.
+_YAML_PROBLEMS = [
+    ("found character '\\t'", "这里用了 Tab 键缩进，YAML 只能用空格缩进", "a tab is used for indentation; YAML allows spaces only",
+     "把这一行开头的 Tab 换成空格（通常每层 2 个空格）", "replace the tab at the start of this line with spaces (usually 2 per level)"),
+    ("mapping values are not allowed here", "这里不能出现冒号（值里有冒号要加引号，或冒号后缺空格）",
+     "a colon is not allowed here", "冒号后要有一个空格；值里含冒号时把整个值用引号括起来，如 \"08:30\"",
+     "put one space after each colon; quote values that contain a colon, e.g. \"08:30\""),
+    ("could not find expected ':'", "找不到应有的冒号", "an expected ':' is missing",
+     "每个字段写成 “键: 值”，冒号后加空格", "write each field as 'key: value' with a space after the colon"),
+    ("did not find expected key", "缩进不一致，这一行和上一级对不齐", "the indentation does not line up",
+     "同一层的字段必须左边对齐；列表项以 “- ” 开头", "fields of the same level must start in the same column; list items start with '- '"),
+    ("did not find expected '-' indicator", "列表缩进不一致", "the list indentation does not line up",
+     "同一列表的每一项 “- ” 必须对齐", "every '- ' of one list must start in the same column"),
+    ("found undefined alias", "引用了未定义的锚点（*名称）", "an undefined alias (*name) is used",
+     "先用 &名称 定义，或去掉 *", "define it with &name first, or remove the *"),
+    ("found unexpected end of stream", "文件提前结束（引号或括号没有闭合）", "the file ends early (an unclosed quote or bracket)",
+     "检查这一行之前的引号和括号是否成对", "check that quotes and brackets before this line are closed"),
+    ("expected a single document", "文件里只能有一个文档（不要用 ---）", "the file may hold one document only (no ---)",
+     "删除多余的 “---” 分隔线", "remove the extra '---' separator"),
+    ("found character", "这里有一个 YAML 不允许的字符", "a character YAML does not allow here",
+     "值以 @ ` % 等符号开头时，用引号括起来", "quote values that start with @, ` or %"),
+]
+
+
+def _yaml_error(file: str, exc: yaml.MarkedYAMLError) -> Diagnostic:
+    mark = exc.problem_mark or exc.context_mark
+    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    problem = str(exc.problem or exc.context or exc)
+    for needle, zh, en, hint_zh, hint_en in _YAML_PROBLEMS:
+        if needle in problem:
+            return Diagnostic(file, line, column, ERROR, "yaml-syntax", f"YAML 格式错误：{zh}",
+                              f"YAML syntax error: {en} ({problem})", hint_zh, hint_en)
+    return Diagnostic(file, line, column, ERROR, "yaml-syntax", "YAML 格式错误", f"YAML syntax error: {problem}",
+                      "检查这一行和上一行的缩进、冒号和引号", "check indentation, colons and quotes on this line and the one before")
+
+
+def _decode(file: str, raw: bytes) -> tuple[str | None, Diagnostic | None]:
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        return raw.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        column = len(before) - (before.rfind(b"\n") + 1) + 1
+        return None, Diagnostic(
+            file, line, column, ERROR, "encoding", "文件不是 UTF-8 编码（可能是 GBK/ANSI）",
+            "the file is not UTF-8 encoded (perhaps GBK/ANSI)",
+            "用 VS Code 或记事本“另存为”，编码选 UTF-8", "re-save the file as UTF-8 (e.g. 'Save as' in VS Code or Notepad)")
+
+
+def read_yaml(path: Path, display: str) -> tuple[Source, list[Diagnostic]]:
+    source = Source(display)
+    try:
+        raw = Path(path).read_bytes()
+    except FileNotFoundError:
+        return source, [Diagnostic(display, 1, 1, ERROR, "missing-file", "找不到文件", "file not found",
+                                   f"在数据目录里创建 {Path(path).name}", f"create {Path(path).name} in the data folder")]
+    except OSError as exc:
+        return source, [Diagnostic(display, 1, 1, ERROR, "unreadable", "无法读取文件",
+                                   f"cannot read the file: {exc.strerror}", "检查文件权限", "check the file permissions")]
+    text, problem = _decode(display, raw)
+    if problem:
+        return source, [problem]
+    if not text.strip() or all(l.strip().startswith("#") or not l.strip() for l in text.splitlines()):
+        return source, [Diagnostic(display, 1, 1, ERROR, "empty-file", "文件是空的", "the file is empty",
+                                   "参照 data/ 中的示例文件填写内容", "fill it in following the example files in data/")]
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        return source, [_yaml_error(display, exc)]
+    except yaml.YAMLError as exc:  # errors without a mark are rare but possible
+        return source, [Diagnostic(display, 1, 1, ERROR, "yaml-syntax", "YAML 格式错误", f"YAML syntax error: {exc}")]
+    diagnostics: list[Diagnostic] = []
+    source.data = _build(node, (), source, diagnostics)
+    source.ok = True
+    return source, diagnostics
+
+
+def _build(node: yaml.Node, path: tuple, source: Source, diagnostics: list[Diagnostic]) -> object:
+    source.values[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    if len(path) > 30:  # only a self-referencing alias nests this deep
+        diagnostics.append(Diagnostic(source.file, *source.values[path], ERROR, "too-deep", "嵌套过深（锚点引用了自己？）",
+                                      "nested too deeply (an alias that refers to itself?)", "去掉循环引用的 *锚点", "remove the recursive alias"))
+        return None
+    if isinstance(node, yaml.ScalarNode):
+        if node.tag == _NULL_TAG and not node.style:
+            return None
+        return node.value
+    if isinstance(node, yaml.SequenceNode):
+        return [_build(item, path + (i,), source, diagnostics) for i, item in enumerate(node.value)]
+    result: dict[str, object] = {}
+    for key_node, value_node in node.value:
+        line, column = key_node.start_mark.line + 1, key_node.start_mark.column + 1
+        if not isinstance(key_node, yaml.ScalarNode):
+            diagnostics.append(Diagnostic(source.file, line, column, ERROR, "bad-key", "键必须是简单的文字",
+                                          "a key must be plain text", "把这一项写成 “键: 值”", "write this entry as 'key: value'"))
+            continue
+        key = key_node.value
+        if key in result:
+            first_line = source.keys[path + (key,)][0]
+            diagnostics.append(Diagnostic(
+                source.file, line, column, ERROR, "duplicate-key",
+                f"键“{key}”重复出现（第一次在第 {first_line} 行），后一个会覆盖前一个",
+                f'duplicate key "{key}" (first on line {first_line}); the later one would silently win',
+                "删除其中一个，或把内容合并到一处", "remove one of them or merge them"))
+            continue
+        source.keys[path + (key,)] = (line, column)
+        result[key] = _build(value_node, path + (key,), source, diagnostics)
+    return result
