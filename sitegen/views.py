@@ -1,0 +1,209 @@
+"""Page models: everything a template shows, computed from the roster before anything is written."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from roster.describe import duty_words, short_date, time_range, weekday_phrase
+from roster.domain import Roster
+from roster.model import DUTY_SYSTEMS, WEEKDAY_NAMES, WEEKDAYS, Officer, Station
+from roster.phones import display_phone, tel_uri
+from roster.schedule import cancelled_by, duty_dates, occurrences
+
+from . import links
+
+# The on-duty-today box reads a schedule embedded in the page; it covers this many days
+# from the build, so the site is rebuilt daily (make publish / cron) to stay current.
+EMBEDDED_DAYS = 62
+UPCOMING_DAYS = 62
+EXCEPTION_NOTICE_DAYS = 90
+
+
+@dataclass
+class Phone:
+    label: str
+    number: str
+
+    @property
+    def display(self) -> str:
+        return display_phone(self.number)
+
+    @property
+    def tel(self) -> str:
+        return tel_uri(self.number)
+
+
+@dataclass
+class DutyLine:
+    words: str
+    next_day: str | None
+    station_id: str
+    station_name: str
+
+
+@dataclass
+class OfficerCard:
+    officer: Officer
+    role_name: str
+    phone: Phone
+    duties: list[DutyLine]
+    book_url: str | None
+
+
+@dataclass
+class WeekCell:
+    time: str
+    role_name: str
+    name: str
+    officer_id: str
+    system: str
+    every_other: bool
+
+
+@dataclass
+class StationView:
+    station: Station
+    street_name: str
+    street_id: str
+    district_name: str
+    url: str
+    phones: list[Phone]
+    hotline: Phone
+    opening_hours: list[str]
+    map_url: str
+    cards: list[OfficerCard]
+    week: list[tuple[str, list[WeekCell]]]
+    upcoming: list[dict]
+    closures: list[str]
+    schedule_json: str
+    book_url: str | None
+    complaint_url: str | None
+    roles_present: list[str] = field(default_factory=list)
+
+
+def _station_phones(roster: Roster, station: Station) -> list[Phone]:
+    return [Phone(p.label, p.number) for p in station.phones]
+
+
+def opening_hours_words(station: Station) -> list[str]:
+    """周一至周五 08:30–12:00、14:30–17:30: hours of the same days on one line."""
+    grouped: dict[str, list[str]] = {}
+    for hours in station.opening_hours:
+        grouped.setdefault(weekday_phrase(hours.byday), []).append(time_range(hours.opens_at, hours.closes_at))
+    return [f"{days} {'、'.join(ranges)}" for days, ranges in grouped.items()]
+
+
+def _next_day(roster: Roster, station_id: str, officer_id: str, today: date, duty) -> str | None:
+    horizon = today + timedelta(days=400)
+    for day in duty_dates(duty, today, horizon):
+        if not cancelled_by(roster.exceptions, day, station_id, officer_id):
+            return short_date(day, today)
+    return None
+
+
+def duty_lines(roster: Roster, officer_id: str, today: date, station_id: str | None = None) -> list[DutyLine]:
+    lines = []
+    for assignment in roster.assignments_of(officer_id):
+        if station_id not in (None, assignment.station):
+            continue
+        station = roster.station(assignment.station)
+        for duty in assignment.duties:
+            lines.append(DutyLine(duty_words(duty, today), _next_day(roster, station.id, officer_id, today, duty),
+                                  station.id, station.name))
+    for table in roster.duty_tables:
+        if station_id not in (None, table.station):
+            continue
+        days = [e for e in table.entries if e.officer == officer_id and e.date >= today]
+        if days:
+            station = roster.station(table.station)
+            words = "、".join(f"{short_date(e.date, today)} {time_range(e.opens_at, e.closes_at)}" for e in days)
+            lines.append(DutyLine(f"{words}（{table.month} 值班表）", short_date(days[0].date, today), station.id,
+                                  station.name))
+    return lines
+
+
+def _week(roster: Roster, station_id: str, today: date) -> list[tuple[str, list[WeekCell]]]:
+    """The weekly pattern of daily/weekly duty now in force, Monday to Sunday."""
+    rows: dict[str, list[WeekCell]] = {code: [] for code in WEEKDAYS}
+    for assignment in roster.assignments_at(station_id):
+        officer = roster.officer(assignment.officer)
+        for duty in assignment.duties:
+            if duty.freq not in ("daily", "weekly") or (duty.valid_to and duty.valid_to < today):
+                continue
+            days = duty.byday or WEEKDAYS
+            for code in days:
+                rows[code[-2:]].append(WeekCell(time_range(duty.opens_at, duty.closes_at),
+                                                roster.role_name(officer.role), officer.name, officer.id,
+                                                DUTY_SYSTEMS[duty.system], duty.interval > 1))
+    for cells in rows.values():
+        cells.sort(key=lambda c: (c.time, c.role_name))
+    return [(WEEKDAY_NAMES[code], rows[code]) for code in WEEKDAYS]
+
+
+def _upcoming(roster: Roster, station_id: str, today: date) -> list[dict]:
+    """Dated duty in the coming weeks that a week table cannot show: monthly visits, receptions, tables."""
+    found = []
+    for occ in occurrences(roster, today, today + timedelta(days=UPCOMING_DAYS), station=station_id):
+        if occ.source[0] == "assignments":
+            duty = roster.assignments[occ.source[1]].duties[occ.source[3]]
+            if duty.freq in ("daily", "weekly"):
+                continue
+        officer = roster.officer(occ.officer)
+        found.append({"date": short_date(occ.start.date(), today), "weekday": "一二三四五六日"[occ.start.weekday()],
+                      "time": time_range(occ.start.time(), occ.end.time()), "role_name": roster.role_name(officer.role),
+                      "name": officer.name, "officer_id": officer.id, "system": DUTY_SYSTEMS[occ.system],
+                      "note": occ.note})
+    return found
+
+
+def _closures(roster: Roster, station_id: str, today: date) -> list[str]:
+    notices = []
+    for exc in sorted(roster.exceptions, key=lambda e: e.from_):
+        if exc.station not in (None, station_id) or exc.until < today:
+            continue
+        if exc.from_ > today + timedelta(days=EXCEPTION_NOTICE_DAYS):
+            continue
+        if exc.officer and exc.officer not in {a.officer for a in roster.assignments_at(station_id)}:
+            continue
+        span = short_date(exc.from_, today) + (f"至{short_date(exc.until, today)}" if exc.to and exc.to != exc.from_ else "")
+        who = f"{roster.role_name(roster.officer(exc.officer).role)}{roster.officer(exc.officer).name}" if exc.officer else "全部值班"
+        notices.append(f"{span}：{who}暂停（{exc.reason}）")
+    return notices
+
+
+def schedule_data(roster: Roster, today: date, *, station: str | None = None, officer: str | None = None) -> str:
+    """Compact JSON for the on-duty-now box: people once, then per day [person, from, to, duty, place]."""
+    people: dict[str, int] = {}
+    names: list[list[str]] = []
+    days: dict[str, list] = {}
+    end = today + timedelta(days=EMBEDDED_DAYS)
+    for occ in occurrences(roster, today, end, station=station, officer=officer):
+        if occ.officer not in people:
+            person = roster.officer(occ.officer)
+            people[occ.officer] = len(names)
+            names.append([person.name, roster.role_name(person.role)])
+        place = roster.station(occ.station).name if station is None else (occ.place or "")
+        days.setdefault(occ.start.date().isoformat(), []).append(
+            [people[occ.officer], f"{occ.start:%H:%M}", f"{occ.end:%H:%M}", DUTY_SYSTEMS[occ.system], place])
+    data = {"from": today.isoformat(), "to": end.isoformat(), "people": names, "days": days}
+    # "</" must not end the <script> element that carries this JSON.
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+
+
+def station_view(roster: Roster, station: Station, today: date, forms_url: str | None) -> StationView:
+    street = roster.street(station.street)
+    cards = []
+    for officer in roster.officers_at(station.id):
+        cards.append(OfficerCard(officer, roster.role_name(officer.role), Phone("办公电话", officer.phone),
+                                 duty_lines(roster, officer.id, today, station.id),
+                                 links.booking_url(forms_url, station.id, officer.id)))
+    return StationView(
+        station=station, street_name=street.name, street_id=street.id,
+        district_name=roster.district(street.district).name, url=links.station_dir(station.id),
+        phones=_station_phones(roster, station), hotline=Phone(f"{street.name}热线", street.hotline),
+        opening_hours=opening_hours_words(station), map_url=links.map_url(station.name, station.address, station.location),
+        cards=cards, week=_week(roster, station.id, today), upcoming=_upcoming(roster, station.id, today),
+        closures=_closures(roster, station.id, today), schedule_json=schedule_data(roster, today, station=station.id),
+        book_url=links.booking_url(forms_url, station.id), complaint_url=links.complaint_url(forms_url, station.id),
+        roles_present=list(dict.fromkeys(c.role_name for c in cards)))
