@@ -50,8 +50,9 @@ class Roster:
         set_(self, "_stations", _index(self.stations))
         set_(self, "_streets", _index(self.streets))
         set_(self, "_districts", _index(self.districts))
-        set_(self, "_by_station", _group(self.assignments, lambda a: a.station))
-        set_(self, "_by_officer", _group(self.assignments, lambda a: a.officer))
+        numbered = list(enumerate(self.assignments))
+        set_(self, "_by_station", _group(numbered, lambda pair: pair[1].station))
+        set_(self, "_by_officer", _group(numbered, lambda pair: pair[1].officer))
         set_(self, "_by_street", _group(self.stations, lambda s: s.street))
         roles = dict(BUILTIN_ROLES)
         roles.update({role.id: role.name for role in self.settings.roles})
@@ -84,12 +85,23 @@ class Roster:
 
     def assignments_at(self, station_id: str) -> tuple[Assignment, ...]:
         """Assignments of a station, in board order: required roles first, then by name."""
-        found = self._by_station.get(station_id, ())
+        found = [a for _, a in self._by_station.get(station_id, ())]
         return tuple(sorted(found, key=lambda a: (self.role_order(self.officer(a.officer).role),
                                                   self.officer(a.officer).name)))
 
     def assignments_of(self, officer_id: str) -> tuple[Assignment, ...]:
-        return self._by_officer.get(officer_id, ())
+        return tuple(a for _, a in self._by_officer.get(officer_id, ()))
+
+    def numbered_assignments(self, station: str | None = None,
+                             officer: str | None = None) -> list[tuple[int, Assignment]]:
+        """(position in roster.yaml's list, assignment), narrowed through the indexes."""
+        if station is not None:
+            pairs = self._by_station.get(station, ())
+        elif officer is not None:
+            pairs = self._by_officer.get(officer, ())
+        else:
+            pairs = tuple(enumerate(self.assignments))
+        return [(i, a) for i, a in pairs if officer in (None, a.officer)]
 
     def stations_of(self, street_id: str) -> tuple[Station, ...]:
         return self._by_street.get(street_id, ())

@@ -97,9 +97,7 @@ def occurrences(roster: Roster, start: date, end: date, *, station: str | None =
                 officer: str | None = None) -> list[Occurrence]:
     """Every duty in [start, end] (both inclusive), exceptions removed, sorted by time."""
     found: list[Occurrence] = []
-    for a_index, assignment in enumerate(roster.assignments):
-        if station not in (None, assignment.station) or officer not in (None, assignment.officer):
-            continue
+    for a_index, assignment in roster.numbered_assignments(station, officer):
         for d_index, duty in enumerate(assignment.duties):
             for day in duty_dates(duty, start, end):
                 if cancelled_by(roster.exceptions, day, assignment.station, assignment.officer):

@@ -13,7 +13,7 @@ from urllib.parse import urlparse
 from roster.domain import Roster
 from roster.schedule import today as current_day
 
-from .publish import BuildError, publish
+from .publish import BuildError, publish_site
 from .render import SiteOptions, render_site
 from .writer import REPO_SOURCE, write_source
 
@@ -38,7 +38,7 @@ def build_site(roster: Roster, out_dir: Path, base_url: str, forms_url: str | No
     files = render_site(roster, options)
     src_dir = Path(src_dir) if src_dir else REPO_SOURCE
     write_source(files, src_dir)
-    publish(src_dir, Path(out_dir), base_url, {"roster_updated": roster.updated.isoformat()})
+    publish_site(src_dir, Path(out_dir), base_url, {"roster_updated": roster.updated.isoformat()})
     seconds = time.monotonic() - started
     return (f"✓ 网站已生成 / site built: {out_dir} — {len(roster.stations)} 个站点 stations, "
             f"{len(roster.officers)} 名人员 officers, {len(files)} 个文件 files, {seconds:.1f} s")

@@ -51,7 +51,7 @@ def swap_into_place(new_site: Path, out_dir: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def publish(src_dir: Path, out_dir: Path, base_url: str, extra: dict) -> None:
+def publish_site(src_dir: Path, out_dir: Path, base_url: str, extra: dict) -> None:
     """mkdocs build (strict: any warning fails) into scratch, then swap into ``out_dir``."""
     out_dir = out_dir.resolve()
     out_dir.parent.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,49 @@
+# Two commands on a fresh machine: `make demo` and `make test` (see README.md).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+PORT   ?= 8000
+HOST   ?= 127.0.0.1
+SITE_URL ?= http://$(HOST):$(PORT)/
+
+.PHONY: demo test check site serve screenshots schema clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+	  { echo "需要 Python 3.11 或更新版本 / Python 3.11+ is required (found: $$($(PYTHON) --version))"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+## demo: set up, build the site from data/, serve it on http://127.0.0.1:8000/
+demo: site
+	@echo ""
+	@echo "  三官一师公示栏已启动 / the notice board is running at: $(SITE_URL)"
+	@echo "  按 Ctrl+C 停止 / press Ctrl+C to stop"
+	@echo ""
+	$(BIN)/python -m http.server $(PORT) --bind $(HOST) --directory site
+
+## test: set up, run the whole suite
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+## check: check the rosters in data/
+check: $(STAMP)
+	$(BIN)/python build.py check
+
+## site: check and build the site into site/
+site: $(STAMP)
+	$(BIN)/python build.py --base-url $(SITE_URL)
+
+## screenshots: PNGs of key pages under docs/screenshots/ (needs Chromium)
+screenshots: site
+	$(BIN)/python -m tools.screenshots
+
+## schema: regenerate schema/*.json from the roster model
+schema: $(STAMP)
+	$(BIN)/python build.py schema
+
+clean:
+	rm -rf $(VENV) site site_src/index.md site_src/stations site_src/officers site_src/streets site_src/data .pytest_cache

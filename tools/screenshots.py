@@ -1,0 +1,64 @@
+"""Write PNGs of key pages under docs/screenshots/: `make screenshots` (the site must be built)."""
+from __future__ import annotations
+
+import sys
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+
+from roster.schedule import TZ
+
+from .browser import CHROMIUM_ARGS, WECHAT_UA, chromium_path, serve_directory
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "docs" / "screenshots"
+PAGES = [("home", ""), ("station", "stations/wenhua-lu/"), ("officer", "officers/he-jianguo/"),
+         ("street", "streets/wenchang/")]
+
+
+def _next_weekday_morning() -> datetime:
+    day = date.today() + timedelta(days=1)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return datetime.combine(day, time(9, 30), tzinfo=TZ)
+
+
+def main() -> int:
+    from playwright.sync_api import sync_playwright
+
+    browser_path = chromium_path()
+    if not browser_path:
+        print("没有找到 Chromium：apt-get install chromium / Chromium not found", file=sys.stderr)
+        return 1
+    OUT.mkdir(parents=True, exist_ok=True)
+    with serve_directory(ROOT / "site") as base, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=browser_path, args=CHROMIUM_ARGS)
+        for label, size, agent in (("phone", {"width": 360, "height": 740}, WECHAT_UA),
+                                   ("desktop", {"width": 1280, "height": 900}, None)):
+            for elder in (False, True):
+                context = browser.new_context(viewport=size, user_agent=agent, device_scale_factor=2 if label == "phone" else 1)
+                page = context.new_page()
+                # A weekday morning in Beijing, so that "on duty now" has something to show.
+                page.clock.set_fixed_time(_next_weekday_morning())
+                for name, path in PAGES:
+                    page.goto(base + path)
+                    if elder and not page.evaluate("document.documentElement.classList.contains('sb-elder')"):
+                        page.click("[data-elder-toggle]")
+                    target = OUT / f"{name}-{label}{'-elder' if elder else ''}.png"
+                    page.screenshot(path=str(target), full_page=False)
+                    print(f"wrote {target.relative_to(ROOT)}")
+                context.close()
+        page = browser.new_page()
+        page.goto(base + "stations/wenhua-lu/poster.html")
+        page.emulate_media(media="print")
+        pdf = page.pdf(format="A4", print_background=True, prefer_css_page_size=True)
+        browser.close()
+    import pypdfium2 as pdfium
+
+    image = pdfium.PdfDocument(pdf)[0].render(scale=1.5).to_pil()
+    image.save(OUT / "poster-a4.png")
+    print(f"wrote {(OUT / 'poster-a4.png').relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
