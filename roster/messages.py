@@ -129,10 +129,35 @@ def _translate(error: dict, root: type[BaseModel], source: Source) -> tuple[tupl
             "参照示例文件修改", "compare with the example files")
 
 
+def _misspelt(errors: list[dict], root: type[BaseModel]) -> set[tuple]:
+    """Paths of missing fields that an unknown key beside them misspells (phnoe → phone).
+
+    One mistake gets one message: the typo, with its "did you mean" hint.
+    """
+    covered = set()
+    for error in errors:
+        if error["type"] != "extra_forbidden":
+            continue
+        loc = tuple(error["loc"])
+        allowed = _field_names(model_at(root, loc[:-1]))
+        for match in difflib.get_close_matches(str(loc[-1]), allowed, n=1, cutoff=0.5):
+            covered.add(loc[:-1] + (match,))
+    return covered
+
+
 def validation_diagnostics(exc: ValidationError, root: type[BaseModel], source: Source) -> list[Diagnostic]:
     seen: set = set()
     result = []
-    for error in exc.errors(include_url=False):
+    errors = exc.errors(include_url=False)
+    misspelt = _misspelt(errors, root)
+    for error in errors:
+        if error["type"] == "missing" and tuple(error["loc"]) in misspelt:
+            continue
+        # pydantic counts only the items that validated: a list whose items all have errors
+        # is "too short" although it is not empty; the item errors say what is wrong.
+        if (error["type"] == "too_short" and isinstance(error.get("input"), (list, tuple))
+                and len(error["input"]) >= (error.get("ctx") or {}).get("min_length", 1)):
+            continue
         path, at_key, zh, en, hint_zh, hint_en = _translate(error, root, source)
         # Union branches (e.g. "str" in ('phone', 'str')) are not places in the file.
         while path and not (source.has(path) or (at_key and path in source.keys)):

@@ -25,7 +25,12 @@ def _clean(raw: object) -> str:
     text = unicodedata.normalize("NFKC", str(raw)).strip()
     text = re.sub(r"[\s()（）]", "", text)
     text = text.replace("—", "-").replace("–", "-")
-    text = re.sub(r"^(\+86|0086)-?", "", text)
+    country = re.match(r"^(\+86|0086)-?", text)
+    if country:
+        text = text[country.end():]
+        # +86 755 1234 5678: the international form drops the trunk 0 of the area code
+        if re.match(r"[2-9]|10", text) and not re.match(r"[48]00", text):
+            text = "0" + text
     return text
 
 

@@ -20,6 +20,8 @@ from .qr import qr_svg
 from .views import Phone, duty_lines, schedule_data, station_view
 
 SITE_TITLE = "三官一师公示栏"
+# More people than this do not fit one A4 poster legibly; the rest are behind the QR code.
+POSTER_LIMIT = 16
 
 
 @dataclass(frozen=True)
@@ -57,7 +59,7 @@ def render_site(roster: Roster, options: SiteOptions) -> dict[str, str | bytes]:
     alts = {o.id: (f"{roster.role_name(o.role)}{o.name}的照片" if _photo_exists(roster, o) else f"{o.name}的头像")
             for o in roster.officers}
     common = {"updated": updated, "board_title": board_title, "photos": photos, "officer_paths": officer_paths,
-              "site_title": SITE_TITLE, "alts": alts}
+              "site_title": SITE_TITLE, "alts": alts, "poster_limit": POSTER_LIMIT}
 
     for station in roster.stations:
         view = station_view(roster, station, today, options.forms_url)
