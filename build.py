@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -92,5 +93,20 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def run(argv: list[str] | None = None) -> int:
+    """main() with the last line of defence: a clerk never sees a traceback."""
+    try:
+        return main(argv)
+    except KeyboardInterrupt:
+        print("\n已中断，原来的网站保持不变 / interrupted; the previous site is unchanged", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - anything unforeseen still gets words, not a traceback
+        if os.environ.get("BOARD_DEBUG"):
+            raise
+        print(f"内部错误，请把这条信息发给维护人员 / internal error, please report it: {type(exc).__name__}: {exc}\n"
+              "（设置 BOARD_DEBUG=1 再运行可看到详细信息 / run with BOARD_DEBUG=1 for details）", file=sys.stderr)
+        return 2
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run())
