@@ -26,21 +26,23 @@ def pinyin_keys(text: str) -> str:
 def search_index(roster: Roster) -> str:
     """[[kind, name, path, detail, keys], …]; kind 0 = station, 1 = officer, 2 = street.
 
+    The script matches a query against the name and the keys (pinyin, initials, address, role).
+
     One flat array keeps the file small enough for a phone: about 80 bytes per entry.
     """
     items = []
     for street in roster.streets:
         items.append([2, street.name, links.street_dir(street.id), roster.district(street.district).name,
-                      f"{street.name} {pinyin_keys(street.name)}"])
+                      pinyin_keys(street.name)])
     for station in roster.stations:
         street = roster.street(station.street)
         items.append([0, station.name, links.station_dir(station.id), street.name,
-                      f"{station.name} {pinyin_keys(station.name)} {station.address}"])
+                      f"{pinyin_keys(station.name)} {station.address}"])
     for officer in roster.officers:
         role = roster.role_name(officer.role)
         stations = "、".join(roster.station(s).name for s in dict.fromkeys(a.station for a in roster.assignments_of(officer.id)))
         items.append([1, officer.name, links.officer_dir(officer.id), f"{role} · {stations}",
-                      f"{officer.name} {pinyin_keys(officer.name)} {role}"])
+                      f"{pinyin_keys(officer.name)} {role}"])
     return _dump(items)
 
 

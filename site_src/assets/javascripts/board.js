@@ -39,7 +39,7 @@
     if (!q) return [];
     var found = [];
     for (var i = 0; i < items.length; i++) {
-      var keys = normalise(items[i][4]);
+      var keys = normalise(items[i][1] + " " + items[i][4]);
       var at = keys.indexOf(q);
       if (at >= 0) found.push({ item: items[i], rank: (normalise(items[i][1]).indexOf(q) === 0 ? 0 : 1) * 10 + items[i][0] });
     }
