@@ -31,7 +31,7 @@ def _duplicates(source: Source, items, path: tuple, what_zh: str, what_en: str) 
 
 def _unknown(source: Source, path: tuple, value: str, known, what_zh: str, what_en: str,
              defined_in: str) -> Diagnostic:
-    close = difflib.get_close_matches(value, list(known), n=1, cutoff=0.6)
+    close = difflib.get_close_matches(value, list(known), n=1, cutoff=0.75)
     hint_zh = f"是不是“{close[0]}”？" if close else f"先在 {defined_in} 里定义它，或改成已有的编号"
     hint_en = f'did you mean "{close[0]}"?' if close else f"define it in {defined_in} first, or use an existing id"
     return source.diagnostic(path, "unknown-reference", f"找不到{what_zh}“{value}”", f'unknown {what_en} "{value}"',

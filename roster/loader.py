@@ -23,7 +23,7 @@ ROSTER_FILE = "roster.yaml"
 
 @dataclass(frozen=True)
 class LoadResult:
-    roster: Roster | None
+    roster: Roster | None  # None whenever there is an error
     diagnostics: tuple[Diagnostic, ...]
 
     @property
@@ -122,6 +122,8 @@ def load(data_dir: str | Path, today: date | None = None) -> LoadResult:
                             data_dir=data_dir.resolve(), updated=_updated(off_path, ros_path))
             diagnostics += check_coverage(roster, off_src, ros_src, today)
     diagnostics.sort(key=Diagnostic.sort_key)
+    if any(d.is_error for d in diagnostics):
+        roster = None  # a roster with errors is never handed to anyone who might publish it
     return LoadResult(roster, tuple(diagnostics))
 
 

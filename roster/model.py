@@ -78,6 +78,9 @@ def _month(value: object) -> str:
 
 
 Text = Annotated[str, BeforeValidator(_text), Field(min_length=1, max_length=200)]
+# A reference to an id defined elsewhere: its format is checked where the id is defined, and
+# whether it exists by the reference check, so one bad id gives one message, not one per use.
+Ref = Annotated[str, BeforeValidator(_text), Field(min_length=1, max_length=64)]
 Id = Annotated[str, BeforeValidator(_text), AfterValidator(_id),
                WithJsonSchema({"type": "string", "pattern": ID_PATTERN, "maxLength": 64,
                                "description": "小写字母、数字和连字符，用于网址 / lowercase letters, digits and hyphens (used in URLs)"})]
@@ -105,7 +108,7 @@ class Officer(Model):
 
     id: Id
     name: Annotated[str, BeforeValidator(_text), Field(min_length=1, max_length=40)]
-    role: Id = Field(description="judge / prosecutor / police / lawyer，或 settings.roles 中的角色")
+    role: Ref = Field(description="judge / prosecutor / police / lawyer，或 settings.roles 中的角色")
     organisation: Text = Field(description="所在单位，如 某某区人民法院")
     title: Text | None = Field(default=None, description="职务，如 员额法官、副所长")
     phone: Phone = Field(description="公开的办公电话（不要填私人手机）")
@@ -126,7 +129,7 @@ class RoleDef(Model):
 
 
 class Settings(Model):
-    required_roles: tuple[Id, ...] = Field(
+    required_roles: tuple[Ref, ...] = Field(
         default=("judge", "prosecutor", "police", "lawyer"),
         description="每个站点必须有的角色，默认三官一师 / roles every station must have")
     roles: tuple[RoleDef, ...] = Field(default=(), description="额外的角色，如 三官两师 的第二类师 / extra roles")
@@ -143,7 +146,7 @@ class District(Model):
 class Street(Model):
     id: Id
     name: Text
-    district: Id
+    district: Ref
     hotline: Phone
     address: Text | None = None
 
@@ -167,7 +170,7 @@ class StationPhone(Model):
 class Station(Model):
     id: Id
     name: Text
-    street: Id
+    street: Ref
     kind: Text = Field(default="社区", description="社区 / 村 / 驿站 / 综治中心 / 警务室")
     address: Text
     location: Location | None = Field(default=None, description="坐标（GCJ-02，用于地图链接）")
@@ -195,8 +198,8 @@ class Duty(Model):
 
 
 class Assignment(Model):
-    officer: Id
-    station: Id
+    officer: Ref
+    station: Ref
     duties: tuple[Duty, ...] = Field(min_length=1)
 
 
@@ -206,8 +209,8 @@ class DutyException(Model):
     from_: date = Field(alias="from")
     to: date | None = Field(default=None, description="结束日期（含）；只停一天可不填")
     reason: Text
-    station: Id | None = Field(default=None, description="只对某个站点生效；不填表示所有站点")
-    officer: Id | None = Field(default=None, description="只对某个人生效（请假）；不填表示所有人")
+    station: Ref | None = Field(default=None, description="只对某个站点生效；不填表示所有站点")
+    officer: Ref | None = Field(default=None, description="只对某个人生效（请假）；不填表示所有人")
 
     @property
     def until(self) -> date:
@@ -216,7 +219,7 @@ class DutyException(Model):
 
 class DutyTableEntry(Model):
     date: date
-    officer: Id
+    officer: Ref
     opens_at: TimeOfDay
     closes_at: TimeOfDay
     system: Literal["resident", "rotation", "visiting", "reception"] = "rotation"
@@ -227,7 +230,7 @@ class DutyTable(Model):
     """A month's duty table, as the seeds ask departments to file by the 30th."""
 
     month: Month
-    station: Id
+    station: Ref
     entries: tuple[DutyTableEntry, ...] = Field(min_length=1)
 
 

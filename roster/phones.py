@@ -36,7 +36,7 @@ def _clean(raw: object) -> str:
 
 def _split_landline(digits: str) -> tuple[str, str] | None:
     """Area codes: 010 and 02X have three digits, the rest four."""
-    if not digits.startswith("0"):
+    if not digits.startswith("0") or len(digits) < 2:
         return None
     area_len = 3 if digits[1] in "12" else 4
     area, local = digits[:area_len], digits[area_len:]
@@ -79,7 +79,8 @@ def normalise_phone(raw: object) -> str:
     if not ext:
         if MOBILE.match(digits) or SERVICE.match(digits):
             return digits
-        if SHORT.match(digits) and main == digits:
+        international = re.match(r"\s*(\+86|0086)", unicodedata.normalize("NFKC", str(raw)))
+        if SHORT.match(digits) and main == digits and not international:
             return digits
     found = _landline(main)
     if found:
@@ -128,7 +129,8 @@ def display_phone(phone: str) -> str:
 
 def mask_phone(phone: str) -> str:
     """138****5678 for lists in staff screens (PIPL: reveal only on purpose)."""
-    digits = phone.replace("-", "")
+    parts = phone.split("-")
+    digits = "".join(parts[:2]) if len(parts) == 3 else phone.replace("-", "")  # the extension is not the number
     if len(digits) < 7:
         return phone
     return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]

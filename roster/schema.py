@@ -17,7 +17,7 @@ def schema_documents() -> dict[str, str]:
     documents = {}
     for name, (model, title) in SCHEMAS.items():
         schema = model.model_json_schema(by_alias=True, mode="validation")
-        schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": title, **schema}
+        schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema, "title": title}
         documents[name] = json.dumps(schema, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
     return documents
 
