@@ -59,6 +59,10 @@ def _report(result) -> None:
     errors, warnings = len(result.errors), len(result.warnings)
     if errors:
         print(f"✗ {errors} 个错误，{warnings} 个警告 / {errors} error(s), {warnings} warning(s)", file=sys.stderr)
+        if not result.complete:
+            print("  改正以上错误后再检查一次：还会检查每个站点人员是否齐全、有无同一时间两处值班、是否在开放时间内。\n"
+                  "  fix these and check again: roles per station, clashes and opening hours are checked next.",
+                  file=sys.stderr)
     else:
         print(f"✓ 名单没有错误（{warnings} 个警告）/ no errors ({warnings} warning(s))")
 

@@ -7,8 +7,9 @@ from datetime import date, timedelta
 
 from .diagnostics import WARNING, Diagnostic
 from .domain import Roster
-from .model import BUILTIN_ROLES, OfficersFile, RosterFile
-from .schedule import occurrences
+from .model import BUILTIN_ROLES, WEEKDAYS, OfficersFile, RosterFile
+from .phones import MOBILE, SHORT
+from .schedule import cancelled_by, duty_dates, occurrences
 from .source import Source
 
 PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".svg"}
@@ -36,6 +37,38 @@ def _unknown(source: Source, path: tuple, value: str, known, what_zh: str, what_
     hint_en = f'did you mean "{close[0]}"?' if close else f"define it in {defined_in} first, or use an existing id"
     return source.diagnostic(path, "unknown-reference", f"找不到{what_zh}“{value}”", f'unknown {what_en} "{value}"',
                              hint_zh, hint_en)
+
+
+def _unknown_role(source: Source, path: tuple, value: str, roles: dict) -> Diagnostic:
+    by_name = {name: code for code, name in roles.items()}
+    listed_zh = "、".join(f"{code}（{name}）" for code, name in roles.items())
+    wanted = by_name.get(value) or by_name.get(value.strip()) or (value.lower() if value.lower() in roles else None)
+    if wanted:
+        return source.diagnostic(path, "unknown-role", f"角色要写成英文代码：“{value}”应写作“{wanted}”",
+                                 f'write the role code "{wanted}" instead of "{value}"', f"可选：{listed_zh}",
+                                 "allowed: " + ", ".join(roles))
+    close = difflib.get_close_matches(value, list(roles), n=1, cutoff=0.75)
+    if close:
+        return source.diagnostic(path, "unknown-role", f"没有“{value}”这个角色", f'unknown role "{value}"',
+                                 f"是不是“{close[0]}”？", f'did you mean "{close[0]}"?')
+    return source.diagnostic(path, "unknown-role", f"没有“{value}”这个角色", f'unknown role "{value}"',
+                             f"可选：{listed_zh}；新角色先在 roster.yaml 的 settings.roles 里定义",
+                             "allowed: " + ", ".join(roles) + "; define new roles in settings.roles in roster.yaml")
+
+
+def _office_phone(source: Source, path: tuple, officer) -> list[Diagnostic]:
+    """The board shows office phones only (PIPL): a mobile or an emergency number here is a mistake."""
+    if MOBILE.match(officer.phone):
+        return [source.diagnostic(path, "mobile-as-office-phone",
+                                  f"{officer.name} 的办公电话是手机号 {officer.phone}，会公开在公示栏和网站上",
+                                  f"{officer.name}'s office phone is a mobile number and will be published",
+                                  "尽量填单位座机；确需公开手机号，须经本人同意", "prefer the office landline; publish a mobile only with consent",
+                                  severity=WARNING)]
+    if SHORT.match(officer.phone):
+        return [source.diagnostic(path, "hotline-as-office-phone", f"{officer.phone} 是公共热线，不是 {officer.name} 的办公电话",
+                                  f"{officer.phone} is a public hotline, not {officer.name}'s office phone",
+                                  "填本人的办公座机", "write the officer's own office number")]
+    return []
 
 
 def written_ids(data: object, section: str) -> set[str]:
@@ -68,12 +101,11 @@ def check_structure(officers: OfficersFile, roster: RosterFile, off_src: Source,
     district_ids = {d.id for d in roster.districts} | written_ids(ros_src.data, "districts")
     for i, role in enumerate(roster.settings.required_roles):
         if role not in roles:
-            out.append(_unknown(ros_src, ("settings", "required_roles", i), role, roles, "角色", "role",
-                                "settings.roles"))
+            out.append(_unknown_role(ros_src, ("settings", "required_roles", i), role, roles))
     for i, officer in enumerate(officers.officers):
         if officer.role not in roles:
-            out.append(_unknown(off_src, ("officers", i, "role"), officer.role, roles, "角色", "role",
-                                "roster.yaml 的 settings.roles / settings.roles in roster.yaml"))
+            out.append(_unknown_role(off_src, ("officers", i, "role"), officer.role, roles))
+        out += _office_phone(off_src, ("officers", i, "phone"), officer)
         if officer.photo:
             path = data_dir / officer.photo
             if path.suffix.lower() not in PHOTO_SUFFIXES:
@@ -206,6 +238,8 @@ def check_coverage(model: Roster, off_src: Source, ros_src: Source, today: date)
                                           "在 roster.yaml 的 assignments 里给他/她安排站点，或删除此人",
                                           "add an assignment in roster.yaml, or remove the person", severity=WARNING))
     out += _overlaps(model, ros_src, today)
+    out += _outside_opening_hours(model, ros_src, today)
+    out += _tables_on_holidays(model, ros_src)
     if today.day > 25:
         first = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
         last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
@@ -218,6 +252,49 @@ def check_coverage(model: Roster, off_src: Source, ros_src: Source, today: date)
                     f'"{station.name}" has no duty next month ({first:%Y-%m})',
                     "按规定每月 30 日前报下月值班表：在 duty_tables 里添加下月的表", "file next month's duty table by the 30th (duty_tables)",
                     severity=WARNING))
+    return out
+
+
+def _open_at(station, day: date, opens, closes) -> bool:
+    code = WEEKDAYS[day.weekday()]
+    return any(code in {d[-2:] for d in hours.byday} and hours.opens_at <= opens and closes <= hours.closes_at
+               for hours in station.opening_hours)
+
+
+def _outside_opening_hours(model: Roster, source: Source, today: date) -> list[Diagnostic]:
+    """Duty when the station is closed: residents would find a locked door (checked over 8 weeks)."""
+    out = []
+    for a_index, assignment in enumerate(model.assignments):
+        station = model.station(assignment.station)
+        if not station.opening_hours:
+            continue
+        for d_index, duty in enumerate(assignment.duties):
+            start = max(today, duty.valid_from) if duty.valid_from else today
+            for day in duty_dates(duty, start, start + timedelta(weeks=8)):
+                if not _open_at(station, day, duty.opens_at, duty.closes_at):
+                    when = f"{day:%Y-%m-%d}（周{'一二三四五六日'[day.weekday()]}）{duty.opens_at:%H:%M}–{duty.closes_at:%H:%M}"
+                    out.append(source.diagnostic(
+                        ("assignments", a_index, "duties", d_index), "outside-opening-hours",
+                        f"{model.officer(assignment.officer).name} 在 {when} 值班，但“{station.name}”那时不开放",
+                        f"{assignment.officer} is on duty {day} {duty.opens_at:%H:%M}-{duty.closes_at:%H:%M} "
+                        f"while {station.id} is closed",
+                        "调整值班时间，或修改站点的 opening_hours", "change the duty, or the station's opening_hours",
+                        severity=WARNING))
+                    break
+    return out
+
+
+def _tables_on_holidays(model: Roster, source: Source) -> list[Diagnostic]:
+    out = []
+    for t_index, table in enumerate(model.duty_tables):
+        for e_index, entry in enumerate(table.entries):
+            exc = cancelled_by(model.exceptions, entry.date, table.station, entry.officer)
+            if exc:
+                out.append(source.diagnostic(
+                    ("duty_tables", t_index, "entries", e_index), "table-on-holiday",
+                    f"{entry.date} 是“{exc.reason}”，这条值班不会显示", f"{entry.date} is a day off ({exc.reason}); "
+                    "this entry will not be shown", "删掉这一条，或检查 exceptions 里的日期",
+                    "remove the entry, or check the dates in exceptions", severity=WARNING))
     return out
 
 

@@ -25,6 +25,9 @@ ROSTER_FILE = "roster.yaml"
 class LoadResult:
     roster: Roster | None  # None whenever there is an error
     diagnostics: tuple[Diagnostic, ...]
+    # False when errors stopped the checks that need a whole roster (roles per station, clashes,
+    # opening hours, next month): fixing the errors may reveal more.
+    complete: bool = True
 
     @property
     def errors(self) -> tuple[Diagnostic, ...]:
@@ -110,6 +113,7 @@ def load(data_dir: str | Path, today: date | None = None) -> LoadResult:
     roster_file, roster_part, more = _validate(RosterFile, ros_src)
     diagnostics += more
     roster = None
+    complete = False
     if officers_part is not None and roster_part is not None:
         structural = check_structure(officers_part, roster_part, off_src, ros_src, data_dir)
         diagnostics += structural
@@ -121,10 +125,11 @@ def load(data_dir: str | Path, today: date | None = None) -> LoadResult:
                             exceptions=roster_file.exceptions, duty_tables=roster_file.duty_tables,
                             data_dir=data_dir.resolve(), updated=_updated(off_path, ros_path))
             diagnostics += check_coverage(roster, off_src, ros_src, today)
+            complete = True
     diagnostics.sort(key=Diagnostic.sort_key)
     if any(d.is_error for d in diagnostics):
         roster = None  # a roster with errors is never handed to anyone who might publish it
-    return LoadResult(roster, tuple(diagnostics))
+    return LoadResult(roster, tuple(diagnostics), complete)
 
 
 def load_roster(data_dir: str | Path, today: date | None = None) -> Roster:

@@ -8,9 +8,13 @@ import typing
 from pydantic import BaseModel, ValidationError
 
 from .diagnostics import Diagnostic
+from .model import DUTY_SYSTEMS
 from .phones import phone_hint
 from .source import Source
 
+# Chinese input methods type these instead of YAML's ASCII punctuation.
+FULL_WIDTH = "：，“”‘’　；、"
+LITERAL_MEANINGS = {"system": DUTY_SYSTEMS, "freq": {"daily": "每天", "weekly": "每周", "monthly": "每月"}}
 _KIND_ZH = {"list": "列表（每项以 “- ” 开头）", "mapping": "“键: 值”形式的映射", "text": "一段文字",
             "number": "数字", "date": "日期 YYYY-MM-DD", "yes/no": "true 或 false"}
 
@@ -94,9 +98,15 @@ def _translate(error: dict, root: type[BaseModel], source: Source) -> tuple[tupl
         return (loc, False, f"月份“{value}”无效", f'"{value}" is not a month', "写成 YYYY-MM，如 2026-12",
                 "write it as YYYY-MM, e.g. 2026-12")
     if kind == "literal_error":
-        expected = ctx.get("expected", "")
+        choices = LITERAL_MEANINGS.get(name, {})
+        wanted = next((code for code, meaning in choices.items() if meaning == str(value).strip()), None)
+        listed_zh = "、".join(f"{code}（{meaning}）" for code, meaning in choices.items()) or ctx.get("expected", "")
+        listed_en = ", ".join(choices) or ctx.get("expected", "")
+        if wanted:
+            return (loc, False, f"“{value}”要写成英文代码“{wanted}”", f'write "{wanted}" instead of "{value}"',
+                    f"可选：{listed_zh}", f"allowed: {listed_en}")
         return (loc, False, f"“{value}”不是可选的值", f'"{value}" is not one of the allowed values',
-                f"可选：{expected}", f"allowed: {expected}")
+                f"可选：{listed_zh}", f"allowed: {listed_en}")
     if kind in ("tuple_type", "list_type"):
         return (loc, False, f"“{name}”应该是{_KIND_ZH['list']}", f'"{name}" must be a list',
                 "每一项单独一行，以 “- ” 开头；或写成 [a, b]", "put each item on its own line starting with '- ', or write [a, b]")
@@ -118,6 +128,10 @@ def _translate(error: dict, root: type[BaseModel], source: Source) -> tuple[tupl
     if kind in ("int_parsing", "int_type", "float_parsing", "float_type", "int_from_float"):
         return (loc, False, f"“{name}”应该是数字，现在是“{value}”", f'"{name}" must be a number, not "{value}"',
                 "只写数字", "write digits only")
+    if kind in ("greater_than_equal", "less_than_equal") and name in ("lat", "lon"):
+        return (loc, False, f"坐标“{name}”的值 {value} 超出范围", f'coordinate "{name}" = {value} is out of range',
+                "纬度（lat，中国约 18–54）和经度（lon，中国约 73–135）是不是写反了？",
+                "are latitude (lat, about 18-54 in China) and longitude (lon, about 73-135) swapped?")
     if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
         bound = ctx.get("ge", ctx.get("le", ctx.get("gt", ctx.get("lt"))))
         return (loc, False, f"“{name}”的值 {value} 超出范围（界限 {bound}）", f'"{name}" = {value} is out of range (limit {bound})',
@@ -145,6 +159,16 @@ def _misspelt(errors: list[dict], root: type[BaseModel]) -> set[tuple]:
     return covered
 
 
+def _with_punctuation_hint(value: object, hint_zh: str, hint_en: str) -> tuple[str, str]:
+    """Clerks type with a Chinese input method: name the full-width punctuation when it is the cause."""
+    found = [c for c in FULL_WIDTH if c in str(value)] if isinstance(value, str) else []
+    if not found:
+        return hint_zh, hint_en
+    marks = "".join(dict.fromkeys(found))
+    return (f"这里用了中文标点“{marks}”，请改成英文标点（: , \" 空格）。" + hint_zh,
+            f"full-width (Chinese) punctuation {marks} is used here; type ASCII punctuation instead. " + hint_en)
+
+
 def validation_diagnostics(exc: ValidationError, root: type[BaseModel], source: Source) -> list[Diagnostic]:
     seen: set = set()
     result = []
@@ -159,6 +183,7 @@ def validation_diagnostics(exc: ValidationError, root: type[BaseModel], source: 
                 and len(error["input"]) >= (error.get("ctx") or {}).get("min_length", 1)):
             continue
         path, at_key, zh, en, hint_zh, hint_en = _translate(error, root, source)
+        hint_zh, hint_en = _with_punctuation_hint(error.get("input"), hint_zh, hint_en)
         # Union branches (e.g. "str" in ('phone', 'str')) are not places in the file.
         while path and not (source.has(path) or (at_key and path in source.keys)):
             path = path[:-1]

@@ -55,7 +55,7 @@ def _phone(value: object) -> str:
 def _time(value: object) -> object:
     if isinstance(value, time):
         return value
-    text = str(value).strip().replace("：", ":")
+    text = str(value).strip().replace("：", ":").strip("“”\"'‘’")
     match = re.fullmatch(r"(\d{1,2}):(\d{2})", text)
     if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
         raise PydanticCustomError("time_format", "{value!r} is not a time of day HH:MM", {"value": str(value)})

@@ -79,9 +79,36 @@ _YAML_PROBLEMS = [
 ]
 
 
-def _yaml_error(file: str, exc: yaml.MarkedYAMLError) -> Diagnostic:
+FULL_WIDTH = "：，“”‘’　；"
+
+
+def _punctuation(file: str, text: str, mark) -> Diagnostic | None:
+    """A syntax error near a full-width colon, comma, quote or space: name it as the cause."""
+    lines = text.splitlines()
+    for index in (mark.line, mark.line - 1):
+        if 0 <= index < len(lines):
+            found = [(col, ch) for col, ch in enumerate(lines[index]) if ch in FULL_WIDTH]
+            # A full-width character inside a quoted or plain value is fine; in the key part, or
+            # as indentation, or right after a key it breaks the YAML.
+            for col, ch in found:
+                before = lines[index][:col]
+                if ch == "　" and not before.strip() or ch in "：，" or (ch in "“”‘’" and before.rstrip().endswith(":")):
+                    name = {"　": "全角空格", "：": "中文冒号", "，": "中文逗号", "；": "中文分号"}.get(ch, "中文引号")
+                    return Diagnostic(file, index + 1, col + 1, ERROR, "yaml-syntax",
+                                      f"YAML 格式错误：这里用了{name}“{ch}”",
+                                      f"YAML syntax error: a full-width (Chinese) '{ch}' is used here",
+                                      "把中文标点改成英文标点：冒号 :，逗号 ,，引号 \"，缩进用半角空格",
+                                      "type ASCII punctuation: colon :, comma , and quote \", and indent with ASCII spaces")
+    return None
+
+
+def _yaml_error(file: str, exc: yaml.MarkedYAMLError, text: str = "") -> Diagnostic:
     mark = exc.problem_mark or exc.context_mark
     line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    if mark and text:
+        blamed = _punctuation(file, text, mark)
+        if blamed:
+            return blamed
     problem = str(exc.problem or exc.context or exc)
     for needle, zh, en, hint_zh, hint_en in _YAML_PROBLEMS:
         if needle in problem:
@@ -125,7 +152,7 @@ def read_yaml(path: Path, display: str) -> tuple[Source, list[Diagnostic]]:
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
-        return source, [_yaml_error(display, exc)]
+        return source, [_yaml_error(display, exc, text)]
     except yaml.YAMLError as exc:  # errors without a mark are rare but possible
         return source, [Diagnostic(display, 1, 1, ERROR, "yaml-syntax", "YAML 格式错误", f"YAML syntax error: {exc}")]
     diagnostics: list[Diagnostic] = []

@@ -66,7 +66,8 @@ def test_check_on_a_bad_case_exits_1_and_prints_errors_to_stderr():
     lines = proc.stderr.splitlines()
     assert lines[0].startswith("officers.yaml:35:9: 错误 error: ")
     assert lines[1].startswith("    提示：")
-    assert lines[-1] == "✗ 9 个错误，0 个警告 / 9 error(s), 0 warning(s)"
+    assert lines[-3] == "✗ 9 个错误，0 个警告 / 9 error(s), 0 warning(s)"
+    assert lines[-1].startswith("  fix these and check again")
 
 
 @pytest.mark.parametrize("name", CASES)
@@ -80,7 +81,7 @@ def test_check_on_every_corpus_case(name):
     warnings = [line for line in expected if ": 警告 warning: " in line]
     assert proc.returncode == (1 if errors else 0)
     # errors go to stderr, warnings to stdout, each followed by its hint line
-    assert [l for l in proc.stderr.splitlines() if not l.startswith(("    提示：", "✗"))] == errors
+    assert [l for l in proc.stderr.splitlines() if not l.startswith(("  ", "✗"))] == errors
     assert [l for l in proc.stdout.splitlines() if not l.startswith(("    提示：", "✓"))] == warnings
 
 
@@ -92,7 +93,8 @@ def test_warnings_do_not_fail_the_check():
         assert proc.returncode == 0, name
         assert proc.stderr == ""
         assert "警告 warning" in proc.stdout
-        assert proc.stdout.splitlines()[-1] == "✓ 名单没有错误（1 个警告）/ no errors (1 warning(s))"
+        count = (case / "expected.txt").read_text(encoding="utf-8").count(": 警告 warning: ")
+        assert proc.stdout.splitlines()[-1] == f"✓ 名单没有错误（{count} 个警告）/ no errors ({count} warning(s))"
 
 
 def test_bad_today_is_refused_politely():
@@ -233,3 +235,10 @@ def test_example_files_point_editors_at_the_schema(folder, name):
     assert first.startswith("# yaml-language-server: $schema=")
     target = first.removeprefix("# yaml-language-server: $schema=").strip()
     assert (path.parent / target).resolve() == (ROOT / "schema" / f"{name.removesuffix('.yaml')}.schema.json")
+
+
+def test_check_says_when_more_checks_wait_behind_the_errors():
+    early = build("check", "--data", ".", "--today", DEFAULT_TODAY, cwd=BAD / "unknown-street")
+    assert "fix these and check again" in early.stderr
+    late = build("check", "--data", ".", "--today", DEFAULT_TODAY, cwd=BAD / "missing-role")
+    assert late.returncode == 1 and "fix these and check again" not in late.stderr

@@ -134,8 +134,19 @@ def test_unknown_role_without_a_close_match_says_where_to_define_it(monkeypatch)
     result = load_case("unknown-role", monkeypatch)
     assert hints(result) == [
         '提示：是不是“lawyer”？ | hint: did you mean "lawyer"?',
-        "提示：先在 settings.roles 里定义它，或改成已有的编号 | hint: define it in settings.roles first, or use an existing id",
+        "提示：可选：judge（法官）、prosecutor（检察官）、police（警官）、lawyer（律师）、mediator（调解员）、grid-worker（网格员）、"
+        "counsellor（心理咨询师）；新角色先在 roster.yaml 的 settings.roles 里定义 | hint: allowed: judge, prosecutor, police, "
+        "lawyer, mediator, grid-worker, counsellor; define new roles in settings.roles in roster.yaml",
     ]
+
+
+def test_a_role_written_in_chinese_is_translated_in_the_hint(tmp_path):
+    for name in ("officers.yaml", "roster.yaml"):
+        (tmp_path / name).write_text((SMALL / name).read_text(encoding="utf-8"), encoding="utf-8")
+    officers = tmp_path / "officers.yaml"
+    officers.write_text(officers.read_text(encoding="utf-8").replace("role: judge", "role: 法官", 1), encoding="utf-8")
+    first = roster.load(tmp_path, today=DEFAULT_TODAY).errors[0]
+    assert (first.code, first.zh) == ("unknown-role", "角色要写成英文代码：“法官”应写作“judge”")
 
 
 def test_syntax_error_hints(monkeypatch):
@@ -157,12 +168,14 @@ def test_many_errors_are_all_reported_in_one_run(monkeypatch):
 
 
 def test_next_month_warning_starts_after_the_25th(monkeypatch):
-    assert load_case("warning-next-month-empty", monkeypatch, today=date(2026, 11, 25)).diagnostics == ()
+    early = load_case("warning-next-month-empty", monkeypatch, today=date(2026, 11, 25))
+    assert [d.code for d in early.diagnostics] == ["table-on-holiday", "table-on-holiday"]
     late = load_case("warning-next-month-empty", monkeypatch, today=date(2026, 11, 26))
-    assert [d.code for d in late.diagnostics] == ["next-month-empty"]
+    assert [d.code for d in late.diagnostics if d.code == "next-month-empty"] == ["next-month-empty"]
     assert late.ok
     # the same data in December: January is staffed, nothing to warn about
-    assert load_case("warning-next-month-empty", monkeypatch, today=date(2026, 12, 28)).diagnostics == ()
+    december = load_case("warning-next-month-empty", monkeypatch, today=date(2026, 12, 28))
+    assert [d.code for d in december.diagnostics] == ["table-on-holiday", "table-on-holiday"]
 
 
 def test_next_month_warning_for_the_small_fixture_at_year_end():
