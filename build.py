@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
+PREVIEW_URL = "http://127.0.0.1:8000/"
 
 
 def _day(text: str) -> date:
@@ -34,8 +35,9 @@ def _add_roster_options(parser: argparse.ArgumentParser, *, inherit: bool = Fals
 
 def _add_build_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", default=str(ROOT / "site"), help="网站输出目录 / output folder (default: site/)")
-    parser.add_argument("--base-url", default="http://127.0.0.1:8000/",
-                        help="网站的公开地址，二维码用它 / public URL of the site, encoded in the QR codes")
+    parser.add_argument("--base-url", default=os.environ.get("SITE_URL"),
+                        help="网站的公开地址，二维码用它（也可设环境变量 SITE_URL）/ public URL of the site, encoded in "
+                             f"the QR codes (or set SITE_URL); without it: {PREVIEW_URL} for a local preview")
     parser.add_argument("--forms-url", default=None,
                         help="预约和诉求服务的地址 / URL of the form service (booking, complaints)")
 
@@ -85,8 +87,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "check":
         return 0
     from sitegen import BuildError, build_site
+    base_url = args.base_url
+    if not base_url:
+        base_url = PREVIEW_URL
+        print(f"⚠ 没有指定 --base-url：二维码将指向 {PREVIEW_URL}，只能在本机预览，不能打印张贴！\n"
+              f"  no --base-url given: QR codes point at {PREVIEW_URL}, fit for a local preview only, not for print.",
+              file=sys.stderr)
     try:
-        summary = build_site(result.roster, out_dir=Path(args.out), base_url=args.base_url,
+        summary = build_site(result.roster, out_dir=Path(args.out), base_url=base_url,
                              forms_url=args.forms_url, today=args.today)
     except BuildError as exc:
         print(f"✗ {exc}", file=sys.stderr)

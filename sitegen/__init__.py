@@ -41,4 +41,6 @@ def build_site(roster: Roster, out_dir: Path, base_url: str, forms_url: str | No
     publish_site(src_dir, Path(out_dir), base_url, {"roster_updated": roster.updated.isoformat()})
     seconds = time.monotonic() - started
     return (f"✓ 网站已生成 / site built: {out_dir} — {len(roster.stations)} 个站点 stations, "
-            f"{len(roster.officers)} 名人员 officers, {len(files)} 个文件 files, {seconds:.1f} s")
+            f"{len(roster.officers)} 名人员 officers, {len(files)} 个文件 files, {seconds:.1f} s\n"
+            f"  二维码和链接指向 / QR codes and links point at: {base_url}"
+            + (f"\n  预约和诉求服务 / form service: {forms_url}" if forms_url else ""))

@@ -20,6 +20,11 @@ def absolute(base_url: str, path: str) -> str:
     return base_url.rstrip("/") + "/" + path.lstrip("/")
 
 
+def webcal(url: str) -> str:
+    """The subscribe form of a feed URL: phones keep webcal:// calendars up to date."""
+    return "webcal://" + url.split("://", 1)[1]
+
+
 def booking_url(forms_url: str | None, station_id: str, officer_id: str | None = None) -> str | None:
     """The form service's booking form with station (and officer) prefilled."""
     if not forms_url:

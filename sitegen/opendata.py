@@ -42,7 +42,7 @@ def search_index(roster: Roster) -> str:
         role = roster.role_name(officer.role)
         stations = "、".join(roster.station(s).name for s in dict.fromkeys(a.station for a in roster.assignments_of(officer.id)))
         items.append([1, officer.name, links.officer_dir(officer.id), f"{role} · {stations}",
-                      f"{pinyin_keys(officer.name)} {role}"])
+                      f"{pinyin_keys(officer.name)} {role} {officer.organisation}"])
     return _dump(items)
 
 

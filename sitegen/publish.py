@@ -37,6 +37,12 @@ def _clear_leftovers(out_dir: Path) -> None:
             shutil.rmtree(stale, ignore_errors=True)
 
 
+def _drop_search_assets(site: Path) -> None:
+    """The theme copies its search engine (about 1 MB) even with the search plugin off."""
+    for folder in ("assets/javascripts/lunr", "assets/javascripts/workers"):
+        shutil.rmtree(site / folder, ignore_errors=True)
+
+
 def swap_into_place(new_site: Path, out_dir: Path) -> None:
     """Two renames: the old site is kept aside until the new one is in place."""
     old = _scratch(out_dir, "old")
@@ -65,6 +71,8 @@ def publish_site(src_dir: Path, out_dir: Path, base_url: str, extra: dict) -> No
                              strict=True)
         config["extra"].update(extra)
         mkdocs_build(config)
+        if "search" not in config["plugins"]:
+            _drop_search_assets(scratch)
         swap_into_place(scratch, out_dir)
     except (MkDocsException, OSError) as exc:
         details = "; ".join(counter.messages[:5])

@@ -59,13 +59,15 @@ def render_site(roster: Roster, options: SiteOptions) -> dict[str, str | bytes]:
     alts = {o.id: (f"{roster.role_name(o.role)}{o.name}的照片" if _photo_exists(roster, o) else f"{o.name}的头像")
             for o in roster.officers}
     common = {"updated": updated, "board_title": board_title, "photos": photos, "officer_paths": officer_paths,
-              "site_title": SITE_TITLE, "alts": alts, "poster_limit": POSTER_LIMIT}
+              "site_title": SITE_TITLE, "alts": alts, "poster_limit": POSTER_LIMIT,
+              "has_forms": bool(options.forms_url)}
 
     for station in roster.stations:
         view = station_view(roster, station, today, options.forms_url)
         folder = links.station_dir(station.id)
         abs_url = links.absolute(base, folder)
         context = dict(common, v=view, root="../../", abs_url=abs_url, street_path=links.street_dir(view.street_id),
+                       webcal=links.webcal(abs_url + "duty.ics"),
                        jsonld=station_jsonld(roster, station, base), complaint_qr=bool(view.complaint_url))
         files[folder + "index.md"] = env.get_template("station.md.j2").render(context)
         files[folder + "poster.html"] = env.get_template("poster.html.j2").render(context)
@@ -96,6 +98,7 @@ def render_site(roster: Roster, options: SiteOptions) -> dict[str, str | bytes]:
         closures = [f"{e.from_}" + (f" 至 {e.to}" if e.to and e.to != e.from_ else "") + f"：{e.reason}"
                     for e in roster.exceptions if e.until >= today and e.officer == officer.id]
         context = dict(common, o=officer, role_name=role_name, root="../../", stations=served,
+                       webcal=links.webcal(links.absolute(base, folder) + "duty.ics"),
                        phone=Phone("办公电话", officer.phone), photo=photos[officer.id], closures=closures,
                        schedule_json=schedule_data(roster, today, officer=officer.id),
                        jsonld=officer_jsonld(roster, officer, base))

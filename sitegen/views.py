@@ -102,6 +102,13 @@ def _next_day(roster: Roster, station_id: str, officer_id: str, today: date, dut
     return None
 
 
+def _over(duty, today: date) -> bool:
+    """A duty whose last day has passed: past reception days are not shown as if still coming."""
+    if duty.valid_to and duty.valid_to < today:
+        return True
+    return duty.freq is None and all(day < today for day in duty.dates)
+
+
 def duty_lines(roster: Roster, officer_id: str, today: date, station_id: str | None = None) -> list[DutyLine]:
     lines = []
     for assignment in roster.assignments_of(officer_id):
@@ -109,8 +116,10 @@ def duty_lines(roster: Roster, officer_id: str, today: date, station_id: str | N
             continue
         station = roster.station(assignment.station)
         for duty in assignment.duties:
-            lines.append(DutyLine(duty_words(duty, today), _next_day(roster, station.id, officer_id, today, duty),
-                                  station.id, station.name))
+            next_day = _next_day(roster, station.id, officer_id, today, duty)
+            if next_day is None and _over(duty, today):
+                continue
+            lines.append(DutyLine(duty_words(duty, today), next_day, station.id, station.name))
     for table in roster.duty_tables:
         if station_id not in (None, table.station):
             continue
@@ -186,7 +195,16 @@ def schedule_data(roster: Roster, today: date, *, station: str | None = None, of
         place = roster.station(occ.station).name if station is None else (occ.place or "")
         days.setdefault(occ.start.date().isoformat(), []).append(
             [people[occ.officer], f"{occ.start:%H:%M}", f"{occ.end:%H:%M}", DUTY_SYSTEMS[occ.system], place])
-    data = {"from": today.isoformat(), "to": end.isoformat(), "people": names, "days": days}
+    closed = {}
+    for exc in roster.exceptions:
+        # A station page shows closures of the whole station; an officer page, the officer's own days off.
+        applies = exc.officer in (None, officer) and exc.station in (None, station)
+        if applies and exc.until >= today and exc.from_ <= end:
+            day = max(exc.from_, today)
+            while day <= min(exc.until, end):
+                closed[day.isoformat()] = exc.reason
+                day += timedelta(days=1)
+    data = {"from": today.isoformat(), "to": end.isoformat(), "people": names, "days": days, "closed": closed}
     # "</" must not end the <script> element that carries this JSON.
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
 

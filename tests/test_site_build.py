@@ -448,3 +448,37 @@ def test_bad_base_url_is_refused_before_anything_is_written(tmp_path, model):
     with pytest.raises(BuildError, match="--base-url"):
         build_site(model, tmp_path / "site", "board.example.gov.cn", None, today=TODAY, src_dir=tmp_path / "src")
     assert not (tmp_path / "site").exists()
+
+
+def test_holidays_are_named_in_the_embedded_schedule(tmp_path, model):
+    build_site(model, tmp_path / "site", BASE, None, today=date(2026, 12, 20), src_dir=tmp_path / "src")
+    tags = parse(read(tmp_path / "site", "stations/wenhua-lu/index.html"))
+    data = json.loads(next(text for attrs, text in tags.scripts if attrs.get("id") == "duty-data"))
+    holiday = next(e for e in model.exceptions if e.station is None and e.officer is None)
+    assert data["closed"][holiday.from_.isoformat()] == holiday.reason
+    assert holiday.from_.isoformat() not in data["days"]
+
+
+def test_calendar_links_subscribe_and_download(site):
+    hrefs = links(read(site, "stations/wenhua-lu/index.html"))
+    assert "webcal://board.example.gov.cn/qinghe/stations/wenhua-lu/duty.ics" in hrefs
+    assert "duty.ics" in hrefs
+
+
+def test_no_booking_promised_without_the_form_service(tmp_path, model):
+    build_site(model, tmp_path / "site", BASE, None, today=TODAY, src_dir=tmp_path / "src")
+    for page in ("index.html", "stations/wenhua-lu/index.html", "stations/wenhua-lu/poster.html"):
+        assert "预约" not in read(tmp_path / "site", page), page
+
+
+def test_not_found_page_is_in_chinese_with_a_way_home(site):
+    html = read(site, "404.html")
+    assert "没有找到这个页面" in html and "回到首页" in html
+
+
+def test_past_reception_days_are_not_shown_as_coming(tmp_path, model):
+    build_site(model, tmp_path / "site", BASE, None, today=date(2027, 6, 1), src_dir=tmp_path / "src")
+    html = read(tmp_path / "site", "stations/wenhua-lu/index.html")
+    reception = [d for a in model.assignments if a.station == "wenhua-lu" for d in a.duties if d.system == "reception"]
+    assert reception and all(max(d.dates) < date(2027, 6, 1) for d in reception)
+    assert "（接访）" not in html

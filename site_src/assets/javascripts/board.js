@@ -57,14 +57,14 @@
   }
 
   function showToday(box, data) {
-    var entries = dutyToday(data, beijingNow());
+    var now = beijingNow(), entries = dutyToday(data, now), closed = (data.closed || {})[now.day];
     box.textContent = "";
     if (entries === null) {
       box.appendChild(el("p", "值班数据已过期（有效至 " + data.to + "），请以社区公示栏或值班电话为准。"));
       return;
     }
     if (!entries.length) {
-      box.appendChild(el("p", "今天没有安排值班。可以拨打上面的电话，或预约其他日子。"));
+      box.appendChild(el("p", closed ? "今天" + closed + "，值班暂停。" : "今天没有安排值班，可以拨打上面的电话。"));
       return;
     }
     var list = el("ul");
@@ -114,11 +114,15 @@
 
   function setUpElderMode(button) {
     var html = document.documentElement;
-    button.setAttribute("aria-pressed", html.classList.contains("sb-elder") ? "true" : "false");
+    function show(on) {
+      button.setAttribute("aria-pressed", on ? "true" : "false");
+      button.textContent = on ? "退出长者模式" : "长者模式";
+    }
+    show(html.classList.contains("sb-elder"));
     button.addEventListener("click", function () {
       var on = !html.classList.contains("sb-elder");
       html.classList.toggle("sb-elder", on);
-      button.setAttribute("aria-pressed", on ? "true" : "false");
+      show(on);
       try { localStorage.setItem("sb-elder", on ? "1" : "0"); } catch (e) { /* private mode: not remembered */ }
     });
   }
