@@ -14,7 +14,10 @@ $(STAMP): pyproject.toml
 	  { echo "需要 Python 3.11 或更新版本 / Python 3.11+ is required (found: $$($(PYTHON) --version))"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@# Dependencies only, read from pyproject.toml: the code runs from this checkout.
+	$(BIN)/python -c 'import tomllib; p = tomllib.load(open("pyproject.toml", "rb"))["project"]; \
+	  print("\n".join(p["dependencies"] + p["optional-dependencies"]["test"]))' > $(VENV)/requirements.txt
+	$(BIN)/python -m pip install --quiet -r $(VENV)/requirements.txt
 	@touch $(STAMP)
 
 ## demo: set up, build the site from data/, serve it on http://127.0.0.1:8000/
