@@ -128,6 +128,17 @@ class RoleDef(Model):
     name: Text
 
 
+class Category(Model):
+    code: Id
+    name: Text
+
+
+DEFAULT_CATEGORIES = tuple(Category(code=c, name=n) for c, n in (
+    ("marriage-family", "婚姻家庭"), ("neighbours", "邻里纠纷"), ("labour", "劳资纠纷"), ("property-management", "物业纠纷"),
+    ("housing-land", "房屋土地"), ("consumer", "消费维权"), ("public-safety", "治安隐患"), ("legal-advice", "法律咨询"),
+    ("other", "其他")))
+
+
 class Settings(Model):
     required_roles: tuple[Ref, ...] = Field(
         default=("judge", "prosecutor", "police", "lawyer"),
@@ -135,6 +146,12 @@ class Settings(Model):
     roles: tuple[RoleDef, ...] = Field(default=(), description="额外的角色，如 三官两师 的第二类师 / extra roles")
     slot_minutes: int = Field(default=30, ge=5, le=240, description="预约时段长度（分钟）")
     slot_capacity: int = Field(default=1, ge=1, le=100, description="每个时段可预约人数")
+    booking_days: int = Field(default=14, ge=1, le=90, description="可以预约未来多少天")
+    min_notice_minutes: int = Field(default=120, ge=0, le=7 * 24 * 60, description="至少提前多少分钟预约、改约或取消")
+    bring: Text = Field(default="身份证；与事情有关的合同、票据、照片、聊天记录等材料",
+                        description="预约成功后提醒居民带什么")
+    categories: tuple[Category, ...] = Field(default=DEFAULT_CATEGORIES, min_length=1,
+                                             description="诉求和预约的事项分类 / categories of complaints and appointments")
 
 
 class District(Model):

@@ -3,6 +3,9 @@ missing, a failure under CI=true (where .ci/run installs it)."""
 from __future__ import annotations
 
 import os
+import re
+import shutil
+from pathlib import Path
 
 import pytest
 
@@ -28,3 +31,45 @@ def browser():
         instance = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
         yield instance
         instance.close()
+
+
+# ---------------------------------------------------------------- form service
+
+SMALL_ROSTER = Path(__file__).parent / "fixtures" / "small"
+
+
+@pytest.fixture
+def roster_dir(tmp_path):
+    """A private copy of the small roster, so that a test may edit it."""
+    folder = tmp_path / "roster"
+    shutil.copytree(SMALL_ROSTER, folder)
+    return folder
+
+
+@pytest.fixture
+def app(tmp_path, roster_dir):
+    from flask_migrate import upgrade
+
+    from forms_app import create_app
+
+    application = create_app({
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'forms.sqlite3'}",
+        "ROSTER_DIR": str(roster_dir),
+        "SITE_URL": "https://board.example.gov.cn/",
+    })
+    with application.app_context():
+        upgrade()  # the real migrations, not create_all: they are what production runs
+    yield application
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def csrf_token(html: str) -> str:
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)
+    assert match, "the form carries no CSRF token"
+    return match.group(1)

@@ -1,0 +1,100 @@
+"""The form service: residents book appointments inside published duty hours.
+
+Flask's tutorial layout: ``create_app()`` binds the extensions, one blueprint per module
+(booking pages, JSON API, officers' calendar feeds), templates namespaced per blueprint.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask, render_template, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from werkzeug.exceptions import HTTPException
+
+from .config import ROOT, from_environment
+from .extensions import csrf, db, migrate
+from .rosters import RosterProvider, RosterUnavailable
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    """SQLite: WAL so readers never wait, a busy timeout instead of 'database is locked', and
+    BEGIN IMMEDIATE (see _sqlite_begin) so that two writers queue instead of deadlocking."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(connection) -> None:
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(from_environment(app.instance_path))
+    if test_config:
+        app.config.from_mapping(test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    app.extensions["roster_provider"] = RosterProvider(app.config["ROSTER_DIR"])
+
+    from . import api, booking, feeds
+    app.register_blueprint(booking.bp)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(feeds.bp)
+    csrf.exempt(api.bp)
+
+    from .cli import register_commands
+    register_commands(app)
+    _register_error_pages(app)
+
+    @app.context_processor
+    def _site_links():
+        return {"site_url": app.config["SITE_URL"]}
+
+    return app
+
+
+def _register_error_pages(app: Flask) -> None:
+    def wants_json() -> bool:
+        return request.path.startswith("/api/")
+
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException):
+        if wants_json():
+            return {"error": error.name, "message": error.description}, error.code
+        return render_template("error.html", code=error.code, title=_TITLES.get(error.code, "出错了"),
+                               message=_MESSAGES.get(error.code, "请返回上一页再试一次。")), error.code
+
+    @app.errorhandler(RosterUnavailable)
+    def _no_roster(_error):
+        if wants_json():
+            return {"error": "Service Unavailable", "message": "roster not loaded"}, 503
+        return render_template("error.html", code=503, title="暂时无法预约",
+                               message="值班名单暂时无法读取，请稍后再试，或直接拨打站点电话。"), 503
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception):
+        if isinstance(error, HTTPException):
+            return _http_error(error)
+        app.logger.exception("unhandled error on %s", request.path)
+        if wants_json():
+            return {"error": "Internal Server Error", "message": "internal error"}, 500
+        return render_template("error.html", code=500, title="出错了",
+                               message="服务出了点问题，您填写的内容没有保存。请稍后再试，或直接拨打站点电话。"), 500
+
+
+_TITLES = {400: "请求有误", 404: "没有找到", 405: "请求有误", 429: "操作太频繁"}
+_MESSAGES = {404: "这个页面不存在，或链接已经过期。", 400: "页面已过期，请返回重新填写。"}
