@@ -5,9 +5,11 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PORT   ?= 8000
 HOST   ?= 127.0.0.1
+FORMS_PORT ?= 8001
 SITE_URL ?= http://$(HOST):$(PORT)/
+FORMS_URL ?= http://$(HOST):$(FORMS_PORT)
 
-.PHONY: demo test check site serve screenshots schema clean
+.PHONY: demo test check site screenshots schema clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -20,13 +22,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -r $(VENV)/requirements.txt
 	@touch $(STAMP)
 
-## demo: set up, build the site from data/, serve it on http://127.0.0.1:8000/
+## demo: set up, build the site from data/, serve it on :8000 and the form service on :8001
 demo: site
-	@echo ""
-	@echo "  三官一师公示栏已启动 / the notice board is running at: $(SITE_URL)"
-	@echo "  按 Ctrl+C 停止 / press Ctrl+C to stop"
-	@echo ""
-	$(BIN)/python -m http.server $(PORT) --bind $(HOST) --directory site
+	$(BIN)/python -m tools.demo --host $(HOST) --site-port $(PORT) --forms-port $(FORMS_PORT)
 
 ## test: set up, run the whole suite
 test: $(STAMP)
@@ -38,7 +36,7 @@ check: $(STAMP)
 
 ## site: check and build the site into site/
 site: $(STAMP)
-	$(BIN)/python build.py --base-url $(SITE_URL)
+	$(BIN)/python build.py --base-url $(SITE_URL) --forms-url $(FORMS_URL)
 
 ## screenshots: PNGs of key pages under docs/screenshots/ (needs Chromium)
 screenshots: site
@@ -49,4 +47,4 @@ schema: $(STAMP)
 	$(BIN)/python build.py schema
 
 clean:
-	rm -rf $(VENV) site site_src/index.md site_src/stations site_src/officers site_src/streets site_src/data .pytest_cache
+	rm -rf $(VENV) instance site site_src/index.md site_src/stations site_src/officers site_src/streets site_src/data .pytest_cache

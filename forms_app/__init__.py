@@ -13,6 +13,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
 
+from roster.phones import display_phone, tel_uri
+
 from .config import ROOT, from_environment
 from .extensions import csrf, db, migrate
 from .rosters import RosterProvider, RosterUnavailable
@@ -59,6 +61,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .cli import register_commands
     register_commands(app)
     _register_error_pages(app)
+
+    app.jinja_env.filters["tel"] = tel_uri
+    app.jinja_env.filters["phone"] = display_phone
 
     @app.context_processor
     def _site_links():

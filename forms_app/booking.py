@@ -32,14 +32,14 @@ def day_label(moment: datetime) -> str:
     return f"{moment.month}月{moment.day}日 周{WEEKDAYS[moment.weekday()]}"
 
 
-def group_by_day(roster, slots: list[Slot]) -> "OrderedDict[str, list[tuple[Slot, str]]]":
-    days: OrderedDict[str, list] = OrderedDict()
+def group_by_day(roster, slots: list[Slot]) -> "OrderedDict[str, OrderedDict[str, list[tuple[Slot, str]]]]":
+    """day → person → (slot, label): a phone shows one person's times as a compact grid."""
+    days: OrderedDict[str, OrderedDict] = OrderedDict()
     for slot in slots:
         officer = roster.officer(slot.officer)
-        label = f"{slot.start:%H:%M}–{slot.end:%H:%M} {roster.role_name(officer.role)}{officer.name}"
-        if slot.remaining > 1:
-            label += f"（还剩 {slot.remaining} 个名额）"
-        days.setdefault(day_label(slot.start), []).append((slot, label))
+        person = f"{roster.role_name(officer.role)} {officer.name}"
+        label = f"{slot.start:%H:%M}" + (f"（余 {slot.remaining}）" if slot.remaining > 1 else "")
+        days.setdefault(day_label(slot.start), OrderedDict()).setdefault(person, []).append((slot, label))
     return days
 
 
@@ -103,6 +103,17 @@ def book():
     return render_template("booking/book.html", station=station, street=roster.street(station.street),
                            people=people, officer_id=officer_id, role=role, roles=roles, form=form,
                            days=group_by_day(roster, slots), roster=roster), status
+
+
+@bp.get("/complaint")
+def complaint():
+    """Where the site's 反映诉求 button lands. Until the online complaint form exists (issue 4),
+    it tells the resident how to raise the matter today: the station's phones and desk."""
+    roster = current_roster()
+    station_id = request.args.get("station", "")
+    station = roster.station(station_id) if roster.has_station(station_id) else None
+    street = roster.street(station.street) if station else None
+    return render_template("booking/complaint.html", station=station, street=street)
 
 
 @bp.get("/booked/<token>")

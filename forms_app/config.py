@@ -8,14 +8,30 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def _instance_secret(instance_path: str) -> str:
+    """Without SECRET_KEY, a key made once and kept in the instance folder (mode 0600), so that
+    officers' feed links and open forms survive a restart of a single-server install."""
+    path = Path(instance_path) / "secret_key"
+    try:
+        return path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_hex(32)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(key)
+        return key
+
+
 def from_environment(instance_path: str) -> dict:
     database = os.environ.get("DATABASE_URL") or f"sqlite:///{Path(instance_path) / 'forms.sqlite3'}"
     return {
-        # Without SECRET_KEY a random key is made per process: fine for a demo, but sessions,
-        # CSRF tokens and officers' feed links then change on every restart.
-        "SECRET_KEY": os.environ.get("SECRET_KEY") or secrets.token_hex(32),
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or _instance_secret(instance_path),
         "SQLALCHEMY_DATABASE_URI": database,
         "ROSTER_DIR": os.environ.get("ROSTER_DIR") or str(ROOT / "data"),
         "SITE_URL": os.environ.get("SITE_URL") or "http://127.0.0.1:8000/",
         "WTF_CSRF_TIME_LIMIT": None,
+        # Every FlaskForm checks its own token, so a stale page re-shows the form with the
+        # resident's input kept, instead of a bare 400 from a global check.
+        "WTF_CSRF_CHECK_DEFAULT": False,
     }

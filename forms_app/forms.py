@@ -16,7 +16,7 @@ def mobile_phone(_form, field) -> None:
     try:
         number = normalise_phone(field.data or "")
     except PhoneError as exc:
-        raise ValidationError(f"{exc.zh}，请填 11 位手机号") from None
+        raise ValidationError(exc.zh) from None
     if not MOBILE.match(number):
         raise ValidationError("请填 11 位手机号，方便工作人员联系您")
     field.data = number

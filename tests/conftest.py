@@ -69,7 +69,7 @@ def client(app):
     return app.test_client()
 
 
-def csrf_token(html: str) -> str:
-    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)
+def csrf_token(html: str, prefix: str = "") -> str:
+    match = re.search(rf'name="{prefix}csrf_token" type="hidden" value="([^"]+)"', html)
     assert match, "the form carries no CSRF token"
     return match.group(1)

@@ -1,0 +1,52 @@
+"""`make demo`: the built site and the form service on 127.0.0.1 from one command.
+
+The site is served as static files (as any web server would); the form service runs on
+SQLite in Flask's instance folder, its schema brought up to date with the Alembic migrations.
+"""
+from __future__ import annotations
+
+import argparse
+import functools
+import sys
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from werkzeug.serving import make_server
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--site-port", type=int, default=8000)
+    parser.add_argument("--forms-port", type=int, default=8001)
+    args = parser.parse_args(argv)
+
+    from flask_migrate import upgrade
+
+    from forms_app import create_app
+
+    app = create_app()
+    with app.app_context():
+        upgrade()
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(ROOT / "site"))
+    site = ThreadingHTTPServer((args.host, args.site_port), handler)
+    forms = make_server(args.host, args.forms_port, app, threaded=True)
+    threading.Thread(target=site.serve_forever, daemon=True).start()
+    print(f"\n  三官一师公示栏 / notice board:      http://{args.host}:{args.site_port}/")
+    print(f"  预约服务 / form service:            http://{args.host}:{args.forms_port}/")
+    print(f"  数据库 / database:                  {app.config['SQLALCHEMY_DATABASE_URI']}")
+    print("  按 Ctrl+C 停止 / press Ctrl+C to stop\n", flush=True)
+    try:
+        forms.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        site.shutdown()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
