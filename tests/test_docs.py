@@ -35,7 +35,8 @@ def test_build_options_in_the_readme_exist():
 
 def test_paths_in_the_readme_exist():
     for path in re.findall(r"\| `([\w./-]+/?)` \|", README):
-        assert (ROOT / path).exists(), path
+        if "/" in path or "." in path:  # settings such as DATABASE_URL share the table style
+            assert (ROOT / path).exists(), path
     for image in re.findall(r'src="(docs/screenshots/[^"]+)"', README):
         assert (ROOT / image).is_file(), image
 

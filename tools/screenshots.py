@@ -22,6 +22,40 @@ def _next_weekday_morning() -> datetime:
     return datetime.combine(day, time(9, 30), tzinfo=TZ)
 
 
+def _form_service_shots(browser) -> None:
+    """The booking form, empty and sent wrong, from a form service on a scratch database."""
+    import tempfile
+    import threading
+
+    from flask_migrate import upgrade
+    from werkzeug.serving import make_server
+
+    from forms_app import create_app
+
+    with tempfile.TemporaryDirectory() as scratch:
+        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{scratch}/shots.sqlite3",
+                          "ROSTER_DIR": str(ROOT / "data")})
+        with app.app_context():
+            upgrade()
+        server = make_server("127.0.0.1", 0, app, threaded=True)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        base = f"http://127.0.0.1:{server.server_port}/"
+        try:
+            context = browser.new_context(viewport={"width": 360, "height": 740}, user_agent=WECHAT_UA,
+                                          device_scale_factor=2)
+            page = context.new_page()
+            page.goto(base + "book?station=wenhua-lu")
+            page.screenshot(path=str(OUT / "booking-phone.png"))
+            page.fill("#name", "张三")
+            page.fill("#phone", "138 1234")
+            page.click("button.button--primary")
+            page.screenshot(path=str(OUT / "booking-errors-phone.png"))
+            print("wrote docs/screenshots/booking-phone.png, booking-errors-phone.png")
+            context.close()
+        finally:
+            server.shutdown()
+
+
 def main() -> int:
     from playwright.sync_api import sync_playwright
 
@@ -47,6 +81,7 @@ def main() -> int:
                     page.screenshot(path=str(target), full_page=False)
                     print(f"wrote {target.relative_to(ROOT)}")
                 context.close()
+        _form_service_shots(browser)
         page = browser.new_page()
         page.goto(base + "stations/wenhua-lu/poster.html")
         page.emulate_media(media="print")

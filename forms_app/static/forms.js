@@ -16,3 +16,9 @@
     });
   });
 })();
+
+/* After a refused submit, bring the list of problems into view (it links to each field). */
+(function () {
+  var summary = document.querySelector(".error-summary");
+  if (summary) { summary.scrollIntoView(); summary.focus({ preventScroll: true }); }
+})();
