@@ -118,6 +118,18 @@ def _seat_free(slot: Slot, seat: int) -> bool:
         SlotClaim.officer_id == slot.officer, SlotClaim.starts_at == naive(slot.start), SlotClaim.seat == seat)) is None
 
 
+def purge_expired(retention_days: int, now: datetime | None = None) -> int:
+    """Delete bookings (with their claims and history) that ended more than ``retention_days``
+    ago: the consent text promises residents exactly this."""
+    now = now or now_local()
+    cutoff = naive(now) - timedelta(days=retention_days)
+    expired = db.session.scalars(select(Appointment).where(Appointment.ends_at < cutoff)).all()
+    for appointment in expired:
+        db.session.delete(appointment)
+    db.session.commit()
+    return len(expired)
+
+
 def by_token(token: str) -> Appointment | None:
     if not token or len(token) > 64:
         return None

@@ -31,6 +31,8 @@ def from_environment(instance_path: str) -> dict:
         "ROSTER_DIR": os.environ.get("ROSTER_DIR") or str(ROOT / "data"),
         "SITE_URL": os.environ.get("SITE_URL") or "http://127.0.0.1:8000/",
         "WTF_CSRF_TIME_LIMIT": None,
+        # How long after the meeting a booking's personal data is kept (the consent text says so).
+        "RETENTION_DAYS": int(os.environ.get("RETENTION_DAYS") or 180),
         # Every FlaskForm checks its own token, so a stale page re-shows the form with the
         # resident's input kept, instead of a bare 400 from a global check.
         "WTF_CSRF_CHECK_DEFAULT": False,

@@ -8,7 +8,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, ValidationEr
 from roster.phones import MOBILE, PhoneError, normalise_phone
 
 CONSENT_TEXT = ("我同意本站收集我的姓名、手机号和上面的说明，仅用于安排这次见面；只有所选站点的工作人员和接待人员能看到；"
-                "见面结束 180 天后删除。")
+                "见面结束 {days} 天后删除。")
 
 
 def mobile_phone(_form, field) -> None:
@@ -30,7 +30,13 @@ class ResidentForm(FlaskForm):
     topic = SelectField("想咨询的事情", validators=[DataRequired("请选择事情的类别")], validate_choice=True)
     description = TextAreaField("简单说明（选填，最多 500 字）",
                                 validators=[Length(max=500, message="最多 500 字，请精简一下")])
-    consent = BooleanField(CONSENT_TEXT, validators=[DataRequired("需要您同意，才能为您预约")])
+    consent = BooleanField(validators=[DataRequired("需要您同意，才能为您预约")])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from flask import current_app
+
+        self.consent.label.text = CONSENT_TEXT.format(days=current_app.config["RETENTION_DAYS"])
 
     def set_topics(self, categories) -> None:
         self.topic.choices = [("", "请选择")] + [(c.code, c.name) for c in categories]

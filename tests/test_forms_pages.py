@@ -199,3 +199,32 @@ def test_broken_roster_edit_keeps_the_last_good_one(client, roster_dir):
 def test_complaint_button_tells_how_to_raise_a_matter_now(client):
     html = client.get("/complaint?station=wenhua-lu").get_data(as_text=True)
     assert "文化路社区" in html and 'href="tel:073128811001"' in html and 'href="tel:110"' in html
+
+
+def test_purge_deletes_bookings_past_their_retention(client, app):
+    response, _ = fill(client)
+    assert response.status_code == 303
+    from forms_app.appointments import purge_expired
+    from forms_app.extensions import db
+    from forms_app.models import Appointment, PhoneClaim, SlotClaim
+
+    with app.app_context():
+        assert purge_expired(180, now=datetime(2027, 5, 21, tzinfo=TZ)) == 0  # 179 days after the meeting
+        assert purge_expired(180, now=datetime(2027, 5, 23, tzinfo=TZ)) == 1
+        assert db.session.query(Appointment).count() == db.session.query(SlotClaim).count() == 0
+        assert db.session.query(PhoneClaim).count() == 0
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["purge-expired"])
+    assert result.exit_code == 0 and "deleted 0 booking(s) older than 180 days" in result.output
+
+
+def test_pages_load_nothing_from_other_origins(client):
+    response, _ = fill(client)
+    pages = ["/", "/book?station=wenhua-lu", response.headers["Location"], "/complaint?station=wenhua-lu", "/nope"]
+    for path in pages:
+        html = client.get(path).get_data(as_text=True)
+        assert '<html lang="zh-CN">' in html
+        resources = re.findall(r'<(?:script|img|iframe|source)[^>]+src="([^"]+)"|<link[^>]+href="([^"]+)"', html)
+        for src, href in resources:
+            url = src or href
+            assert url.startswith("/") and not url.startswith("//"), (path, url)
