@@ -1,0 +1,109 @@
+"""The case flow: every action from every state is either the one legal move or refused."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from forms_app.casework import ACTIONS, STATES, Facts, IllegalAction, allowed, apply
+from forms_app.workdays import add_workdays, is_workday, schedule_known, workdays_between
+from roster import TZ
+
+NOW = datetime(2026, 11, 23, 10, 0, tzinfo=TZ)
+PAYLOADS = {
+    "reject": {"reason": "不属于本站受理范围"}, "dispatch": {"department": "司法所", "on_site": True},
+    "arrive": {"arrived_at": NOW}, "handle": {"note": "已约双方面谈"}, "resolve": {"outcome": "resolved", "result": "达成调解协议"},
+    "feedback": {"channel": "电话", "given_at": NOW}, "follow_up": {"note": "回访满意"}, "reopen": {"reason": "协议未履行"},
+    "extend": {"reason": "需等待鉴定结果", "days": 5}, "note": {"note": "补充材料"},
+}
+LEGAL = {  # (state, action) → resulting state
+    ("registered", "accept"): "accepted", ("registered", "reject"): "rejected",
+    ("accepted", "dispatch"): "dispatched", ("handling", "dispatch"): "dispatched",
+    ("accepted", "handle"): "handling", ("dispatched", "handle"): "handling", ("handling", "handle"): "handling",
+    ("accepted", "resolve"): "resolved", ("dispatched", "resolve"): "resolved", ("handling", "resolve"): "resolved",
+    ("resolved", "feedback"): "resolved", ("resolved", "follow_up"): "followed_up", ("followed_up", "archive"): "archived",
+    ("resolved", "reopen"): "handling", ("followed_up", "reopen"): "handling", ("archived", "reopen"): "handling",
+    ("dispatched", "arrive"): "dispatched",
+    **{(s, "extend"): s for s in ("registered", "accepted", "dispatched", "handling")},
+    **{(s, "note"): s for s in ("registered", "accepted", "dispatched", "handling", "resolved", "followed_up")},
+}
+
+
+def facts(state: str) -> Facts:
+    return Facts(state=state, owner_id=1, resolved_at=NOW - timedelta(days=1), feedback_at=NOW - timedelta(hours=1),
+                 dispatched_on_site=True)
+
+
+@pytest.mark.parametrize("state", list(STATES))
+@pytest.mark.parametrize("action", list(ACTIONS))
+def test_every_action_from_every_state(state, action):
+    expected = LEGAL.get((state, action))
+    if expected is None:
+        with pytest.raises(IllegalAction, match=STATES[state]):
+            apply(action, facts(state), PAYLOADS.get(action, {}), actor_id=7, now=NOW, reopen_days=30)
+    else:
+        assert apply(action, facts(state), PAYLOADS.get(action, {}), actor_id=7, now=NOW, reopen_days=30).state == expected
+
+
+def test_accepting_makes_the_accepter_the_owner():
+    change = apply("accept", Facts("registered"), {}, actor_id=42, now=NOW, reopen_days=30)
+    assert change.fields["owner_id"] == 42 and change.fields["accepted_at"] == NOW
+
+
+@pytest.mark.parametrize("action, payload, message", [
+    ("reject", {}, "reason"), ("dispatch", {}, "department"), ("resolve", {"outcome": "maybe", "result": "x"}, "是否化解"),
+    ("extend", {"reason": "x", "days": 90}, "1 到 60"), ("handle", {"note": ""}, "note"),
+])
+def test_actions_need_their_details(action, payload, message):
+    state = "registered" if action == "reject" else "handling"
+    with pytest.raises(IllegalAction, match=message):
+        apply(action, Facts(state), payload, actor_id=1, now=NOW, reopen_days=30)
+
+
+def test_follow_up_needs_feedback_first():
+    with pytest.raises(IllegalAction, match="先把结果反馈给群众"):
+        apply("follow_up", Facts("resolved", resolved_at=NOW), PAYLOADS["follow_up"], actor_id=1, now=NOW, reopen_days=30)
+
+
+def test_arrival_only_for_on_site_dispatch_and_once():
+    with pytest.raises(IllegalAction, match="不需要到场"):
+        apply("arrive", Facts("dispatched"), PAYLOADS["arrive"], actor_id=1, now=NOW, reopen_days=30)
+    with pytest.raises(IllegalAction, match="已经记录过"):
+        apply("arrive", Facts("dispatched", dispatched_on_site=True, arrived_at=NOW), PAYLOADS["arrive"], actor_id=1,
+              now=NOW, reopen_days=30)
+
+
+def test_reopen_only_within_the_window():
+    old = Facts("archived", resolved_at=NOW - timedelta(days=31))
+    with pytest.raises(IllegalAction, match="超过 30 天"):
+        apply("reopen", old, PAYLOADS["reopen"], actor_id=1, now=NOW, reopen_days=30)
+    change = apply("reopen", Facts("archived", resolved_at=NOW - timedelta(days=29)), PAYLOADS["reopen"], actor_id=1,
+                   now=NOW, reopen_days=30)
+    assert change.state == "handling" and change.fields["resolved_at"] is None
+
+
+def test_allowed_lists_what_a_page_may_offer():
+    assert allowed(Facts("registered")) == ["accept", "reject", "extend", "note"]
+    assert "follow_up" not in allowed(Facts("resolved", resolved_at=NOW))
+    assert "follow_up" in allowed(Facts("resolved", resolved_at=NOW, feedback_at=NOW))
+
+
+# ---------------------------------------------------------------- working days
+
+def test_deadlines_skip_weekends():
+    friday_evening = datetime(2026, 11, 20, 18, 0, tzinfo=TZ)
+    assert add_workdays(friday_evening, 1).date().isoformat() == "2026-11-23"
+    assert add_workdays(friday_evening, 3).date().isoformat() == "2026-11-25"
+
+
+def test_deadlines_skip_national_day_and_count_the_adjusted_saturday():
+    # 2026: National Day and Mid-Autumn off 1-7 October; Saturday 10 October is a working day.
+    assert not is_workday(datetime(2026, 10, 1).date()) and is_workday(datetime(2026, 10, 10).date())
+    assert add_workdays(datetime(2026, 9, 30, 9, 0, tzinfo=TZ), 1).date().isoformat() == "2026-10-08"
+    assert add_workdays(datetime(2026, 10, 9, 9, 0, tzinfo=TZ), 1).date().isoformat() == "2026-10-10"
+    assert workdays_between(datetime(2026, 9, 30).date(), datetime(2026, 10, 12).date()) == 4
+
+
+def test_unknown_years_fall_back_to_weekdays_and_say_so():
+    day = datetime(2031, 3, 3).date()  # a Monday in a year the calendar package cannot know yet
+    assert not schedule_known(day) and is_workday(day) and not is_workday(datetime(2031, 3, 1).date())
