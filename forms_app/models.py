@@ -77,3 +77,94 @@ class AppointmentEvent(db.Model):
     action: Mapped[str] = mapped_column(String(32))
     detail: Mapped[str] = mapped_column(Text, default="")
     appointment: Mapped[Appointment] = relationship(back_populates="events")
+
+
+# ---------------------------------------------------------------- complaints and their cases
+
+class Staff(db.Model):
+    """A console account: station staff see their stations, a street supervisor the street's,
+    an administrator everything."""
+
+    __tablename__ = "staff"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(40))
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[str] = mapped_column(String(16))  # station / supervisor / admin
+    stations: Mapped[str] = mapped_column(Text, default="")  # comma-separated station ids
+    street_id: Mapped[str | None] = mapped_column(String(64))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime]
+
+
+class Case(db.Model):
+    """A resident's complaint or request, from registration to the archive."""
+
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(16), unique=True)
+    station_id: Mapped[str] = mapped_column(String(64), index=True)
+    category: Mapped[str] = mapped_column(String(64), index=True)
+    description: Mapped[str] = mapped_column(Text)
+    location: Mapped[str] = mapped_column(String(200), default="")
+    occurred: Mapped[str] = mapped_column(String(100), default="")
+    name: Mapped[str] = mapped_column(String(40))
+    phone: Mapped[str] = mapped_column(String(24))
+    contact_time: Mapped[str] = mapped_column(String(100), default="")
+    anonymous: Mapped[bool] = mapped_column(default=False)  # not to be named to the other party
+    consent_at: Mapped[datetime]
+    sensitive_consent_at: Mapped[datetime | None]
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), index=True)
+    due_at: Mapped[datetime | None] = mapped_column(index=True)
+    extended_days: Mapped[int] = mapped_column(default=0)
+    extension_reason: Mapped[str | None] = mapped_column(String(200))
+    department: Mapped[str | None] = mapped_column(String(64))
+    dispatched_at: Mapped[datetime | None]
+    dispatched_on_site: Mapped[bool] = mapped_column(default=False)
+    arrived_at: Mapped[datetime | None]
+    accepted_at: Mapped[datetime | None]
+    resolved_at: Mapped[datetime | None]
+    outcome: Mapped[str | None] = mapped_column(String(16))  # resolved (化解) / unresolved
+    result: Mapped[str | None] = mapped_column(Text)
+    feedback_at: Mapped[datetime | None]
+    feedback_channel: Mapped[str | None] = mapped_column(String(40))
+    followed_up_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    satisfaction: Mapped[int | None]
+    satisfaction_comment: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(index=True)
+
+    owner: Mapped[Staff | None] = relationship()
+    photos: Mapped[list[CasePhoto]] = relationship(back_populates="case", cascade="all, delete-orphan")
+    ledger: Mapped[list[LedgerEntry]] = relationship(back_populates="case", order_by="LedgerEntry.id")
+
+
+class CasePhoto(db.Model):
+    __tablename__ = "case_photos"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(64), unique=True)  # random; the resident's name is not kept
+    content_type: Mapped[str] = mapped_column(String(32))
+    size: Mapped[int]
+    case: Mapped[Case] = relationship(back_populates="photos")
+
+
+class LedgerEntry(db.Model):
+    """台账: append-only. Rows are only ever inserted; see the guard in ledger.py."""
+
+    __tablename__ = "ledger"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    at: Mapped[datetime]
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    actor: Mapped[str] = mapped_column(String(40))  # display name, or 群众 / 系统
+    action: Mapped[str] = mapped_column(String(32))
+    before: Mapped[str] = mapped_column(Text, default="{}")
+    after: Mapped[str] = mapped_column(Text, default="{}")
+    note: Mapped[str] = mapped_column(Text, default="")
+    case: Mapped[Case] = relationship(back_populates="ledger")

@@ -139,6 +139,12 @@ DEFAULT_CATEGORIES = tuple(Category(code=c, name=n) for c, n in (
     ("other", "其他")))
 
 
+DEFAULT_DEPARTMENTS = ("综治办", "司法所", "派出所", "信访办", "城管", "劳动监察", "市场监管", "网格中心")
+# Working days allowed in each state before a case is overdue (限时办结); per category overridable.
+DEFAULT_DEADLINES = {"registered": 1, "accepted": 1, "dispatched": 3, "handling": 10, "resolved": 5, "followed_up": 5}
+CaseState = Literal["registered", "accepted", "dispatched", "handling", "resolved", "followed_up"]
+
+
 class Settings(Model):
     required_roles: tuple[Ref, ...] = Field(
         default=("judge", "prosecutor", "police", "lawyer"),
@@ -152,6 +158,15 @@ class Settings(Model):
                         description="预约成功后提醒居民带什么")
     categories: tuple[Category, ...] = Field(default=DEFAULT_CATEGORIES, min_length=1,
                                              description="诉求和预约的事项分类 / categories of complaints and appointments")
+    departments: tuple[Text, ...] = Field(default=DEFAULT_DEPARTMENTS, min_length=1,
+                                          description="吹哨可以派给的部门 / departments a case can be dispatched to")
+    deadlines: dict[CaseState, Annotated[int, Field(ge=0, le=90)]] = Field(
+        default_factory=lambda: dict(DEFAULT_DEADLINES),
+        description="各环节限时（工作日）/ working days allowed per case state")
+    category_deadlines: dict[Ref, dict[CaseState, Annotated[int, Field(ge=0, le=90)]]] = Field(
+        default_factory=dict, description="某类诉求的特别限时，如 labour: {handling: 5}")
+    reopen_days: int = Field(default=30, ge=0, le=365, description="办结后多少天内可以重新办理")
+    arrival_minutes: int = Field(default=30, ge=5, le=240, description="需要到场的吹哨，多少分钟内到场算及时")
 
 
 class District(Model):

@@ -1,0 +1,112 @@
+"""Complaints become cases: registration, the actions of the flow, deadlines, tracking.
+
+Every change goes through ``act``, which asks the state machine (casework.py) first and
+writes the ledger row in the same transaction as the change it records.
+"""
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from sqlalchemy import select
+
+from roster import Roster
+
+from . import casework
+from .extensions import db
+from .ledger import snapshot
+from .models import Case, LedgerEntry, Staff
+from .slots import aware, naive, now_local
+from .workdays import add_workdays
+
+NUMBER_ALPHABET = "34679ACDEFGHJKMNPQRTUVWXY"
+RESIDENT, SYSTEM = "群众", "系统"
+# Fields whose before/after the ledger records for each action.
+TRACKED = ("state", "owner_id", "department", "dispatched_on_site", "arrived_at", "outcome", "result", "feedback_at",
+           "feedback_channel", "due_at", "extended_days", "closed_at")
+
+
+def deadline_days(roster: Roster, category: str, state: str) -> int | None:
+    override = roster.settings.category_deadlines.get(category, {})
+    if state in override:
+        return override[state]
+    return roster.settings.deadlines.get(state)
+
+
+def due_for(roster: Roster, category: str, state: str, since: datetime) -> datetime | None:
+    days = deadline_days(roster, category, state)
+    return None if days is None else naive(add_workdays(aware(since), days))
+
+
+def new_number(now: datetime) -> str:
+    """2611-7KQX: year and month, then four characters that read unambiguously over the phone."""
+    return f"{now:%y%m}-" + "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(4))
+
+
+def register(roster: Roster, *, station: str, category: str, description: str, location: str, occurred: str,
+             name: str, phone: str, contact_time: str, anonymous: bool, sensitive_consent: bool,
+             now: datetime | None = None) -> Case:
+    now = now or now_local()
+    case = Case(station_id=station, category=category, description=description, location=location, occurred=occurred,
+                name=name, phone=phone, contact_time=contact_time, anonymous=anonymous, consent_at=naive(now),
+                sensitive_consent_at=naive(now) if sensitive_consent else None, state="registered",
+                due_at=due_for(roster, category, "registered", now), created_at=naive(now))
+    for _ in range(10):
+        case.number = new_number(now)
+        if db.session.scalar(select(Case.id).where(Case.number == case.number)) is None:
+            break
+    db.session.add(case)
+    db.session.flush()
+    db.session.add(LedgerEntry(case_id=case.id, at=naive(now), actor=RESIDENT, action="registered",
+                               after=snapshot({"state": "registered", "due_at": case.due_at})))
+    return case
+
+
+def facts(case: Case) -> casework.Facts:
+    return casework.Facts(state=case.state, owner_id=case.owner_id, resolved_at=case.resolved_at and aware(case.resolved_at),
+                          feedback_at=case.feedback_at, dispatched_on_site=case.dispatched_on_site,
+                          arrived_at=case.arrived_at)
+
+
+def act(roster: Roster, case: Case, action: str, payload: dict, staff: Staff, now: datetime | None = None) -> Case:
+    """Apply one action of the flow; raises casework.IllegalAction. The caller commits."""
+    now = now or now_local()
+    change = casework.apply(action, facts(case), payload, staff.id, now, reopen_days=roster.settings.reopen_days)
+    before = {name: getattr(case, name) for name in TRACKED}
+    for name, value in change.fields.items():
+        setattr(case, name, naive(value) if isinstance(value, datetime) else value)
+    if change.state != case.state:
+        case.state = change.state
+        case.due_at = due_for(roster, case.category, change.state, now)
+    if action == "extend":
+        case.extended_days += int(payload["days"])
+        case.extension_reason = payload["reason"]
+        if case.due_at:
+            case.due_at = naive(add_workdays(aware(case.due_at), int(payload["days"])))
+    after = {name: getattr(case, name) for name in TRACKED}
+    changed = {k for k in TRACKED if before[k] != after[k]}
+    note = payload.get("note") or payload.get("reason") or payload.get("result") or ""
+    db.session.add(LedgerEntry(case_id=case.id, at=naive(now), actor_id=staff.id, actor=staff.display_name,
+                               action=action, before=snapshot({k: before[k] for k in changed}),
+                               after=snapshot({k: after[k] for k in changed}), note=str(note)))
+    return case
+
+
+def record_reveal(case: Case, staff: Staff, what: str, now: datetime | None = None) -> None:
+    """Showing a full phone number or name is deliberate and on the record (PIPL)."""
+    now = now or now_local()
+    db.session.add(LedgerEntry(case_id=case.id, at=naive(now), actor_id=staff.id, actor=staff.display_name,
+                               action="reveal", note=what))
+
+
+def find_for_resident(number: str, phone_last4: str) -> Case | None:
+    """A case by number and the last four digits of the phone; wrong digits look like no case."""
+    found = db.session.scalar(select(Case).where(Case.number == (number or "").strip().upper()))
+    if found is None or not secrets.compare_digest(found.phone[-4:], (phone_last4 or "").strip()):
+        return None
+    return found
+
+
+def overdue(case: Case, now: datetime | None = None) -> bool:
+    now = now or now_local()
+    return case.state in casework.OPEN and case.due_at is not None and naive(now) > case.due_at

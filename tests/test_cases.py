@@ -1,0 +1,136 @@
+"""Cases through the service layer: registration, the flow with its ledger, deadlines, tracking."""
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import pytest
+
+from roster import TZ, load_roster
+
+NOW = datetime(2026, 11, 20, 18, 0, tzinfo=TZ)  # Friday evening
+
+
+@pytest.fixture
+def roster(roster_dir):
+    return load_roster(roster_dir)
+
+
+@pytest.fixture
+def ctx(app):
+    with app.app_context():
+        yield
+
+
+@pytest.fixture
+def staff(ctx):
+    from forms_app.extensions import db
+    from forms_app.models import Staff
+
+    person = Staff(username="wang", display_name="王工作人员", password_hash="x", role="station", stations="wenhua-lu",
+                   created_at=NOW.replace(tzinfo=None))
+    db.session.add(person)
+    db.session.commit()
+    return person
+
+
+def register(roster, **extra):
+    from forms_app import cases
+
+    data = dict(station="wenhua-lu", category="neighbours", description="楼上漏水，协商不成", location="3 栋",
+                occurred="上周", name="张三", phone="13812345678", contact_time="晚上", anonymous=False,
+                sensitive_consent=False, now=NOW)
+    data.update(extra)
+    return cases.register(roster, **data)
+
+
+def test_registration_sets_the_first_deadline_in_working_days(roster, ctx):
+    case = register(roster)
+    assert case.state == "registered"
+    assert case.due_at == datetime(2026, 11, 23, 23, 59, 59)  # one working day: Monday, not Saturday
+    assert len(case.number) == 9 and case.number.startswith("2611-")
+    assert [(e.actor, e.action) for e in case.ledger] == [("群众", "registered")]
+
+
+def test_the_flow_writes_every_step_to_the_ledger(roster, staff):
+    from forms_app import cases
+    from forms_app.extensions import db
+
+    case = register(roster)
+    steps = [("accept", {}), ("dispatch", {"department": "司法所", "on_site": True}),
+             ("arrive", {"arrived_at": NOW}), ("handle", {"note": "约双方面谈"}),
+             ("resolve", {"outcome": "resolved", "result": "达成调解协议"}),
+             ("feedback", {"channel": "电话", "given_at": NOW}), ("follow_up", {"note": "回访满意"}), ("archive", {})]
+    for action, payload in steps:
+        cases.act(roster, case, action, payload, staff, now=NOW)
+    db.session.commit()
+    assert case.state == "archived" and case.owner_id == staff.id and case.outcome == "resolved"
+    actions = [e.action for e in case.ledger]
+    assert actions == ["registered"] + [a for a, _ in steps]
+    accept = case.ledger[1]
+    # accepted on the same Friday evening: the next deadline is again Monday, so due_at is unchanged
+    assert json.loads(accept.before) == {"state": "registered", "owner_id": None}
+    assert json.loads(accept.after)["state"] == "accepted" and json.loads(accept.after)["owner_id"] == staff.id
+    assert accept.actor == "王工作人员"
+
+
+def test_illegal_action_changes_nothing(roster, staff):
+    from forms_app import cases
+    from forms_app.casework import IllegalAction
+
+    case = register(roster)
+    with pytest.raises(IllegalAction):
+        cases.act(roster, case, "archive", {}, staff, now=NOW)
+    assert case.state == "registered" and len(case.ledger) == 1
+
+
+def test_extension_moves_the_deadline_and_needs_a_reason(roster, staff):
+    from forms_app import cases
+    from forms_app.casework import IllegalAction
+
+    case = register(roster)
+    with pytest.raises(IllegalAction):
+        cases.act(roster, case, "extend", {"days": 2}, staff, now=NOW)
+    cases.act(roster, case, "extend", {"days": 2, "reason": "等待物业提供材料"}, staff, now=NOW)
+    assert case.due_at == datetime(2026, 11, 25, 23, 59, 59) and case.extension_reason == "等待物业提供材料"
+
+
+def test_category_deadlines_override_the_default(roster, roster_dir, ctx):
+    path = roster_dir / "roster.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("settings:\n", "settings:\n  category_deadlines: {neighbours: {registered: 3}}\n", 1)
+                    if "settings:\n" in text else "settings:\n  category_deadlines: {neighbours: {registered: 3}}\n" + text,
+                    encoding="utf-8")
+    case = register(load_roster(roster_dir))
+    assert case.due_at == datetime(2026, 11, 25, 23, 59, 59)
+
+
+def test_ledger_rows_cannot_be_changed_or_deleted(roster, staff):
+    from forms_app.extensions import db
+    from forms_app.ledger import LedgerIsAppendOnly
+    from forms_app.models import LedgerEntry
+
+    case = register(roster)
+    db.session.commit()
+    entry = db.session.get(LedgerEntry, case.ledger[0].id)
+    entry.note = "改过"
+    with pytest.raises(LedgerIsAppendOnly):
+        db.session.flush()
+    db.session.rollback()
+    with pytest.raises(LedgerIsAppendOnly):
+        db.session.delete(db.session.get(LedgerEntry, case.ledger[0].id))
+        db.session.flush()
+    db.session.rollback()
+    assert db.session.get(LedgerEntry, case.ledger[0].id).note == ""
+
+
+def test_tracking_needs_the_right_phone_digits(roster, ctx):
+    from forms_app import cases
+    from forms_app.extensions import db
+
+    case = register(roster)
+    db.session.commit()
+    assert cases.find_for_resident(case.number, "5678") is case
+    assert cases.find_for_resident(case.number.lower(), "5678") is case
+    assert cases.find_for_resident(case.number, "1234") is None
+    assert cases.find_for_resident("2611-XXXX", "5678") is None
