@@ -16,7 +16,7 @@ from werkzeug.exceptions import HTTPException
 from roster.phones import display_phone, tel_uri
 
 from .config import ROOT, from_environment
-from .extensions import csrf, db, migrate
+from .extensions import csrf, db, limiter, login_manager, migrate
 from .rosters import RosterProvider, RosterUnavailable
 
 
@@ -50,10 +50,15 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "staff.login"
+    login_manager.login_message = "请先登录"
     app.extensions["roster_provider"] = RosterProvider(app.config["ROSTER_DIR"])
 
-    from . import api, booking, feeds
+    from . import api, booking, feeds, staff
     app.register_blueprint(booking.bp)
+    app.register_blueprint(staff.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(feeds.bp)
     csrf.exempt(api.bp)
@@ -78,10 +83,12 @@ def _register_error_pages(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):
+        # keep the exception's own headers (Allow on 405, Retry-After on 429), not its content type
+        headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
         if wants_json():
-            return {"error": error.name, "message": error.description}, error.code
+            return {"error": error.name, "message": error.description}, error.code, headers
         return render_template("error.html", code=error.code, title=_TITLES.get(error.code, "出错了"),
-                               message=_MESSAGES.get(error.code, "请返回上一页再试一次。")), error.code
+                               message=_MESSAGES.get(error.code, "请返回上一页再试一次。")), error.code, headers
 
     @app.errorhandler(RosterUnavailable)
     def _no_roster(_error):

@@ -5,6 +5,7 @@ from collections import OrderedDict
 from datetime import datetime
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from wtforms.fields.choices import SelectChoice
 
 from roster import TZ
 
@@ -81,7 +82,7 @@ def book():
     form = BookingForm()
     form.set_topics(roster.settings.categories)
     slots = available_slots(roster, station_id, officer=officer_id, role=role)
-    form.slot.choices = [(s.key, s.key) for s in slots]
+    form.slot.choices = [SelectChoice(s.key, s.key) for s in slots]
     status = 200
     if form.validate_on_submit():
         chosen = parse_slot_key(form.slot.data)
@@ -148,7 +149,7 @@ def manage(token: str):
     move_form = RescheduleForm(prefix="move")
     slots = [s for s in available_slots(roster, appointment.station_id, officer=appointment.officer_id)
              if not (s.officer == appointment.officer_id and aware(appointment.starts_at) == s.start)]
-    move_form.slot.choices = [(s.key, s.key) for s in slots]
+    move_form.slot.choices = [SelectChoice(s.key, s.key) for s in slots]
     message, status = None, 200
     action = request.form.get("action")
     if request.method == "POST":

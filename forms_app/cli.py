@@ -8,6 +8,43 @@ from .feeds import feed_url
 
 
 def register_commands(app: Flask) -> None:
+    @app.cli.command("create-staff")
+    @click.argument("username")
+    @click.option("--name", "display_name", required=True, help="显示的姓名 / display name")
+    @click.option("--role", type=click.Choice(["station", "supervisor", "admin"]), required=True,
+                  help="station 站点工作人员 / supervisor 街道督查 / admin 管理员")
+    @click.option("--station", "stations", multiple=True, help="负责的站点（可多次）/ station id (repeatable)")
+    @click.option("--street", help="督查的街道 / street id, for supervisors")
+    @click.password_option(help="密码（不填会提示输入）/ password (prompted if omitted)")
+    def create_staff(username, display_name, role, stations, street, password) -> None:
+        """创建工作人员账号 / create a staff account."""
+        from datetime import datetime
+
+        from werkzeug.security import generate_password_hash
+
+        from .extensions import db
+        from .models import Staff
+        from .rosters import current_roster
+
+        roster = current_roster()
+        unknown = [s for s in stations if not roster.has_station(s)]
+        if unknown:
+            raise click.BadParameter(f"没有这些站点 / unknown stations: {', '.join(unknown)}", param_hint="--station")
+        if role == "station" and not stations:
+            raise click.BadParameter("站点工作人员至少要有一个站点 / station staff need --station", param_hint="--station")
+        if role == "supervisor" and street not in {s.id for s in roster.streets}:
+            raise click.BadParameter("督查要写 --street（已有的街道编号）/ supervisors need a known --street",
+                                     param_hint="--street")
+        if len(password) < 10:
+            raise click.BadParameter("密码至少 10 位 / at least 10 characters", param_hint="--password")
+        if db.session.query(Staff).filter_by(username=username).first():
+            raise click.BadParameter(f"用户名已存在 / {username} exists", param_hint="USERNAME")
+        db.session.add(Staff(username=username, display_name=display_name, role=role, stations=",".join(stations),
+                             street_id=street, password_hash=generate_password_hash(password),
+                             created_at=datetime.now()))
+        db.session.commit()
+        click.echo(f"已创建 / created {username} ({role})")
+
     @app.cli.command("purge-expired")
     def purge_expired_command() -> None:
         """删除保存期已过的预约和个人信息 / delete bookings past their retention period."""

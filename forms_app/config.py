@@ -31,6 +31,11 @@ def from_environment(instance_path: str) -> dict:
         "ROSTER_DIR": os.environ.get("ROSTER_DIR") or str(ROOT / "data"),
         "SITE_URL": os.environ.get("SITE_URL") or "http://127.0.0.1:8000/",
         "WTF_CSRF_TIME_LIMIT": None,
+        "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL") or "memory://",
+        "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "true").lower() != "false",
+        # Per account and address, and per address whatever the account (password spraying).
+        "LOGIN_LIMIT": os.environ.get("LOGIN_LIMIT") or "5 per minute",
+        "LOGIN_IP_LIMIT": os.environ.get("LOGIN_IP_LIMIT") or "20 per minute",
         # How long after the meeting a booking's personal data is kept (the consent text says so).
         "RETENTION_DAYS": int(os.environ.get("RETENTION_DAYS") or 180),
         # Every FlaskForm checks its own token, so a stale page re-shows the form with the

@@ -1,4 +1,7 @@
 """Flask extensions, created unbound so that create_app() can bind them (Flask's tutorial pattern)."""
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -12,3 +15,6 @@ NAMING = {"ix": "ix_%(column_0_label)s", "uq": "uq_%(table_name)s_%(column_0_nam
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING))
 migrate = Migrate()
 csrf = CSRFProtect()
+login_manager = LoginManager()
+# Limits and storage come from RATELIMIT_* settings (memory by default; Redis with REDIS_URL).
+limiter = Limiter(get_remote_address)

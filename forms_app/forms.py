@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, StringField, TelField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from roster.phones import MOBILE, PhoneError, normalise_phone
@@ -39,7 +40,7 @@ class ResidentForm(FlaskForm):
         self.consent.label.text = CONSENT_TEXT.format(days=current_app.config["RETENTION_DAYS"])
 
     def set_topics(self, categories) -> None:
-        self.topic.choices = [("", "请选择")] + [(c.code, c.name) for c in categories]
+        self.topic.choices = [SelectChoice("", "请选择")] + [SelectChoice(c.code, c.name) for c in categories]
 
 
 class BookingForm(ResidentForm):

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import db
 
-BOOKED, CANCELLED = "booked", "cancelled"
+BOOKED, CANCELLED, ATTENDED, NO_SHOW = "booked", "cancelled", "attended", "no_show"
 
 
 class Appointment(db.Model):
@@ -81,7 +82,7 @@ class AppointmentEvent(db.Model):
 
 # ---------------------------------------------------------------- complaints and their cases
 
-class Staff(db.Model):
+class Staff(UserMixin, db.Model):
     """A console account: station staff see their stations, a street supervisor the street's,
     an administrator everything."""
 

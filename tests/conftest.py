@@ -70,6 +70,6 @@ def client(app):
 
 
 def csrf_token(html: str, prefix: str = "") -> str:
-    match = re.search(rf'name="{prefix}csrf_token" type="hidden" value="([^"]+)"', html)
-    assert match, "the form carries no CSRF token"
-    return match.group(1)
+    tag = re.search(rf'<input[^>]*name="{prefix}csrf_token"[^>]*>', html)
+    assert tag, "the form carries no CSRF token"
+    return re.search(r'value="([^"]+)"', tag.group(0)).group(1)

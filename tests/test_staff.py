@@ -1,0 +1,162 @@
+"""The staff console: login, the permission matrix, working a case, masking and reveals."""
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+import pytest
+from werkzeug.security import generate_password_hash
+
+from roster import TZ, load_roster
+from tests.conftest import csrf_token
+
+PASSWORD = "correct horse battery"
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=TZ)
+
+
+@pytest.fixture
+def people(app, roster_dir):
+    """Staff of every kind, a case at wenhua-lu (文昌街道) and one at jiangwan (滨江街道)."""
+    from forms_app import cases
+    from forms_app.extensions import db
+    from forms_app.models import Staff
+
+    roster = load_roster(roster_dir)
+    with app.app_context():
+        made = {}
+        for username, role, stations, street in (("wenhua", "station", "wenhua-lu", None),
+                                                 ("jiangwan", "station", "jiangwan", None),
+                                                 ("street", "supervisor", "", roster.station("wenhua-lu").street),
+                                                 ("admin", "admin", "", None)):
+            db.session.add(Staff(username=username, display_name=f"{username}工作人员", role=role, stations=stations,
+                                 street_id=street, password_hash=generate_password_hash(PASSWORD),
+                                 created_at=NOW.replace(tzinfo=None)))
+        for station in ("wenhua-lu", "jiangwan"):
+            case = cases.register(roster, station=station, category="neighbours", description="楼上漏水", location="3 栋",
+                                  occurred="昨天", name="张三丰", phone="13812345678", contact_time="晚上",
+                                  anonymous=False, sensitive_consent=False, now=NOW)
+            made[station] = case.number
+        db.session.commit()
+        return made
+
+
+def login(client, username):
+    page = client.get("/staff/login").get_data(as_text=True)
+    response = client.post("/staff/login", data={"csrf_token": csrf_token(page), "username": username,
+                                                 "password": PASSWORD})
+    assert response.status_code == 303, response.get_data(as_text=True)
+    return client
+
+
+def act(client, number, action, **fields):
+    page = client.get(f"/staff/cases/{number}").get_data(as_text=True)
+    return client.post(f"/staff/cases/{number}/act", data={"csrf_token": csrf_token(page), "action": action, **fields})
+
+
+def test_console_needs_a_login(client, people):
+    response = client.get("/staff/")
+    assert response.status_code == 302 and "/staff/login" in response.headers["Location"]
+    assert client.get(f"/staff/cases/{people['wenhua-lu']}").status_code == 302
+
+
+def test_wrong_password_is_refused_in_words(client, people):
+    page = client.get("/staff/login").get_data(as_text=True)
+    response = client.post("/staff/login", data={"csrf_token": csrf_token(page), "username": "wenhua",
+                                                 "password": "wrong password"})
+    assert response.status_code == 401 and "用户名或密码不对" in response.get_data(as_text=True)
+
+
+def test_login_attempts_are_rate_limited(client, people):
+    page = client.get("/staff/login").get_data(as_text=True)
+    codes = [client.post("/staff/login", data={"csrf_token": csrf_token(page), "username": "wenhua",
+                                               "password": "guess"}).status_code for _ in range(7)]
+    assert codes[:5] == [401] * 5 and codes[5:] == [429, 429]
+    assert "操作太频繁" in client.post("/staff/login", data={"username": "wenhua"}).get_data(as_text=True)
+
+
+@pytest.mark.parametrize("user, station, visible", [
+    ("wenhua", "wenhua-lu", True), ("wenhua", "jiangwan", False),
+    ("jiangwan", "wenhua-lu", False), ("jiangwan", "jiangwan", True),
+    ("street", "wenhua-lu", True), ("street", "jiangwan", False),
+    ("admin", "wenhua-lu", True), ("admin", "jiangwan", True),
+])
+def test_permission_matrix(client, people, user, station, visible):
+    login(client, user)
+    number = people[station]
+    assert client.get(f"/staff/cases/{number}").status_code == (200 if visible else 404)
+    page = client.get("/staff/?state=all").get_data(as_text=True)
+    assert (number in page) == visible
+    if not visible:
+        token = csrf_token(client.get("/staff/").get_data(as_text=True))
+        assert client.post(f"/staff/cases/{number}/act", data={"csrf_token": token, "action": "accept"}).status_code == 404
+        assert client.post(f"/staff/cases/{number}/reveal", data={"csrf_token": token}).status_code == 404
+
+
+def test_supervisor_reads_and_notes_but_does_not_work_cases(client, people):
+    login(client, "street")
+    number = people["wenhua-lu"]
+    page = client.get(f"/staff/cases/{number}").get_data(as_text=True)
+    assert 'value="accept"' not in page and 'value="note"' in page
+    assert act(client, number, "accept").status_code == 403
+    assert act(client, number, "note", note="请本周内受理").status_code == 303
+
+
+def test_a_case_worked_to_the_archive(client, people, app):
+    login(client, "wenhua")
+    number = people["wenhua-lu"]
+    steps = [("accept", {}), ("dispatch", {"department": "司法所", "on_site": "y"}),
+             ("arrive", {"arrived_at": "2026-11-23T09:20"}), ("handle", {"note": "约双方面谈"}),
+             ("resolve", {"outcome": "resolved", "result": "达成调解协议"}),
+             ("feedback", {"channel": "电话", "given_at": "2026-11-24T10:00"}), ("follow_up", {"note": "回访满意"}),
+             ("archive", {})]
+    for action, fields in steps:
+        response = act(client, number, action, **fields)
+        assert response.status_code == 303, (action, re.findall(r'class="error"[^>]*>([^<]+)', response.get_data(as_text=True)))
+    page = client.get(f"/staff/cases/{number}").get_data(as_text=True)
+    assert "归档" in page and "达成调解协议" in page and "司法所" in page
+    assert page.count("<tr><td>") == 1 + len(steps)  # the ledger: registration plus every step
+    illegal = act(client, number, "accept")
+    assert illegal.status_code == 422 and "不能受理" in illegal.get_data(as_text=True)
+
+
+def test_lists_mask_and_reveal_is_written_to_the_ledger(client, people, app):
+    login(client, "wenhua")
+    number = people["wenhua-lu"]
+    queue = client.get("/staff/").get_data(as_text=True)
+    assert "张**" in queue and "138****5678" in queue and "13812345678" not in queue
+    page = client.get(f"/staff/cases/{number}").get_data(as_text=True)
+    assert "13812345678" not in page
+    revealed = client.post(f"/staff/cases/{number}/reveal", data={"csrf_token": csrf_token(page)})
+    assert "13812345678" in revealed.get_data(as_text=True)
+    from forms_app.extensions import db
+    from forms_app.models import LedgerEntry
+
+    with app.app_context():
+        entry = db.session.query(LedgerEntry).filter_by(action="reveal").one()
+        assert entry.actor == "wenhua工作人员"
+
+
+def test_overdue_cases_come_first_and_stand_out(client, people, app, monkeypatch):
+    import forms_app.staff
+
+    late = datetime(2026, 11, 25, 9, 0, tzinfo=TZ)  # past the one-working-day deadline
+    monkeypatch.setattr(forms_app.staff, "now_local", lambda: late)
+    login(client, "admin")
+    page = client.get("/staff/?due=overdue").get_data(as_text=True)
+    assert page.count('<tr class="overdue">') == 2 and "已超期" in page
+
+
+def test_create_staff_command(app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["create-staff", "li", "--name", "李工作人员", "--role", "station", "--station",
+                                 "wenhua-lu", "--password", "a-long-password"])
+    assert result.exit_code == 0, result.output
+    bad = runner.invoke(args=["create-staff", "zhao", "--name", "赵", "--role", "station", "--station", "nowhere",
+                              "--password", "a-long-password"])
+    assert bad.exit_code != 0 and "unknown stations: nowhere" in bad.output
+    from forms_app.extensions import db
+    from forms_app.models import Staff
+
+    with app.app_context():
+        staff = db.session.query(Staff).filter_by(username="li").one()
+        assert staff.password_hash != "a-long-password" and staff.password_hash.startswith(("scrypt:", "pbkdf2:"))
