@@ -56,12 +56,17 @@ def create_app(test_config: dict | None = None) -> Flask:
     login_manager.login_message = "请先登录"
     app.extensions["roster_provider"] = RosterProvider(app.config["ROSTER_DIR"])
 
-    from . import api, booking, feeds, staff
+    from . import api, booking, dashboard, feeds, staff
     app.register_blueprint(booking.bp)
     app.register_blueprint(staff.bp)
+    app.register_blueprint(dashboard.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(feeds.bp)
     csrf.exempt(api.bp)
+    from . import cases_api, complaints  # residents' complaints, tracking and their API (issue 4)
+    app.register_blueprint(complaints.bp)
+    app.register_blueprint(cases_api.bp)
+    csrf.exempt(cases_api.bp)
 
     from .cli import register_commands
     register_commands(app)

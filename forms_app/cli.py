@@ -8,6 +8,49 @@ from .feeds import feed_url
 
 
 def register_commands(app: Flask) -> None:
+    @app.cli.command("report")
+    @click.option("--month", required=True, help="YYYY-MM")
+    @click.option("--street", help="只统计这个街道 / one street only")
+    @click.option("--station", help="只统计这个站点 / one station only")
+    @click.option("--out", "out", required=True, type=click.Path(dir_okay=False),
+                  help="FILE.xlsx（两张表）或 FILE.csv（另写 FILE-kpi.csv）")
+    @click.option("--full", is_flag=True, help="不打码姓名和电话（会记录）/ unmasked names and phones (logged)")
+    def report(month, street, station, out, full) -> None:
+        """月度事件处置登记表和站点指标 / the monthly register and station KPIs."""
+        import re
+        from datetime import datetime
+        from pathlib import Path
+
+        from . import reports
+        from .extensions import db
+        from .models import ExportLog
+        from .rosters import current_roster
+
+        if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
+            raise click.BadParameter("写成 YYYY-MM / expected YYYY-MM", param_hint="--month")
+        roster = current_roster()
+        if street and street not in {s.id for s in roster.streets}:
+            raise click.BadParameter(f"没有这个街道 / unknown street {street}", param_hint="--street")
+        if station and not roster.has_station(station):
+            raise click.BadParameter(f"没有这个站点 / unknown station {station}", param_hint="--station")
+        stations = reports.scope_stations(roster, street=street, station=station)
+        found = reports.cases_in(roster, month, stations=stations)
+        register = reports.register_rows(roster, found, full=full)
+        kpis = reports.kpi_rows(reports.station_kpis(roster, found, stations))
+        path = Path(out)
+        if path.suffix.lower() == ".csv":
+            path.write_text(reports.csv_text(reports.REGISTER_COLUMNS, register), encoding="utf-8")
+            kpi_path = path.with_name(path.stem + "-kpi.csv")
+            kpi_path.write_text(reports.csv_text(reports.KPI_COLUMNS, kpis), encoding="utf-8")
+            written = f"{path}, {kpi_path}"
+        else:
+            path.write_bytes(reports.workbook(month, register, kpis))
+            written = str(path)
+        db.session.add(ExportLog(at=datetime.now(), actor="命令行 / command line", month=month,
+                                 scope=street or station or "全部", full=full, format=path.suffix.lstrip(".")))
+        db.session.commit()
+        click.echo(f"{len(found)} 个案件，{len(stations)} 个站点 → {written}")
+
     @app.cli.command("create-staff")
     @click.argument("username")
     @click.option("--name", "display_name", required=True, help="显示的姓名 / display name")

@@ -37,7 +37,7 @@ def _refuse_delete(*_args) -> None:
 
 def _plain(value):
     if isinstance(value, (datetime, date)):
-        return value.isoformat(timespec="minutes") if isinstance(value, datetime) else value.isoformat()
+        return value.isoformat(timespec="seconds") if isinstance(value, datetime) else value.isoformat()
     return value
 
 

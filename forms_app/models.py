@@ -169,3 +169,18 @@ class LedgerEntry(db.Model):
     after: Mapped[str] = mapped_column(Text, default="{}")
     note: Mapped[str] = mapped_column(Text, default="")
     case: Mapped[Case] = relationship(back_populates="ledger")
+
+
+class ExportLog(db.Model):
+    """Every report download: who, when, which month and scope, and whether names were unmasked."""
+
+    __tablename__ = "export_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime]
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    actor: Mapped[str] = mapped_column(String(40))
+    month: Mapped[str] = mapped_column(String(7))
+    scope: Mapped[str] = mapped_column(String(200))
+    full: Mapped[bool] = mapped_column(default=False)
+    format: Mapped[str] = mapped_column(String(8))

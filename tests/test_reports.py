@@ -1,0 +1,152 @@
+"""The monthly register and KPIs against a known month of cases."""
+from __future__ import annotations
+
+import io
+from datetime import datetime, timedelta
+
+import pytest
+from openpyxl import load_workbook
+from werkzeug.security import generate_password_hash
+
+from roster import TZ, load_roster
+from tests.conftest import csrf_token
+
+T0 = datetime(2026, 11, 2, 9, 0, tzinfo=TZ)  # Monday
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def month(app, roster_dir):
+    """November 2026: three cases at wenhua-lu, one at shuyuan, one in October (not counted)."""
+    from forms_app import cases
+    from forms_app.extensions import db
+    from forms_app.models import Staff
+
+    roster = load_roster(roster_dir)
+    with app.app_context():
+        staff = Staff(username="wang", display_name="王工作人员", role="admin", stations="", password_hash=generate_password_hash(PASSWORD),
+                      created_at=T0.replace(tzinfo=None))
+        clerk = Staff(username="li", display_name="李工作人员", role="station", stations="wenhua-lu",
+                      password_hash=generate_password_hash(PASSWORD), created_at=T0.replace(tzinfo=None))
+        db.session.add_all([staff, clerk])
+        db.session.flush()
+
+        def new(station, when, name="张三", phone="13812345678"):
+            return cases.register(roster, station=station, category="neighbours", description="楼上漏水，多次协商不成",
+                                  location="", occurred="", name=name, phone=phone, contact_time="", anonymous=False,
+                                  sensitive_consent=False, now=when)
+
+        # 1: resolved (化解), on time, on-site dispatch arrived in 20 minutes, satisfaction 5
+        one = new("wenhua-lu", T0)
+        cases.act(roster, one, "accept", {}, staff, now=T0 + timedelta(hours=1))
+        cases.act(roster, one, "dispatch", {"department": "司法所", "on_site": True}, staff, now=T0 + timedelta(hours=2))
+        cases.act(roster, one, "arrive", {"arrived_at": T0 + timedelta(hours=2, minutes=20)}, staff, now=T0 + timedelta(hours=3))
+        cases.act(roster, one, "resolve", {"outcome": "resolved", "result": "达成协议"}, staff, now=T0 + timedelta(days=2))
+        one.satisfaction = 5
+        # 2: not resolved, arrived late (50 minutes)
+        two = new("wenhua-lu", T0 + timedelta(days=1), name="李四", phone="13912345678")
+        cases.act(roster, two, "accept", {}, staff, now=T0 + timedelta(days=1, hours=1))
+        cases.act(roster, two, "dispatch", {"department": "派出所", "on_site": True}, staff, now=T0 + timedelta(days=1, hours=2))
+        cases.act(roster, two, "arrive", {"arrived_at": T0 + timedelta(days=1, hours=2, minutes=50)}, staff,
+                  now=T0 + timedelta(days=1, hours=3))
+        cases.act(roster, two, "resolve", {"outcome": "unresolved", "result": "建议诉讼"}, staff, now=T0 + timedelta(days=3))
+        two.satisfaction = 3
+        # 3: accepted a week late (overdue), still open
+        three = new("wenhua-lu", T0 + timedelta(days=3), name="王五", phone="13712345678")
+        cases.act(roster, three, "accept", {}, staff, now=T0 + timedelta(days=10))
+        # 4: shuyuan, resolved on time, no dispatch
+        four = new("shuyuan", T0 + timedelta(days=4), name="赵六", phone="13612345678")
+        cases.act(roster, four, "accept", {}, staff, now=T0 + timedelta(days=4, hours=1))
+        cases.act(roster, four, "resolve", {"outcome": "resolved", "result": "物业已维修"}, staff, now=T0 + timedelta(days=5))
+        # October: not in November's register
+        new("wenhua-lu", T0 - timedelta(days=10), name="钱七", phone="13512345678")
+        db.session.commit()
+        return roster
+
+
+NOW = datetime(2026, 11, 30, 12, 0, tzinfo=TZ)
+
+
+def test_register_rows(app, month):
+    from forms_app import reports
+
+    with app.app_context():
+        found = reports.cases_in(month, "2026-11")
+        rows = reports.register_rows(month, found, full=False, now=NOW)
+    assert len(rows) == 4
+    assert [r[2] for r in rows] == ["文化路社区", "文化路社区", "文化路社区", "书院社区"]
+    first = dict(zip(reports.REGISTER_COLUMNS, rows[0]))
+    assert first["反映人"] == "张*" and first["联系电话"] == "138****5678"
+    assert first["处置部门"] == "司法所" and first["处置结果"] == "已化解 达成协议"
+    assert first["首问责任人"] == "王工作人员" and first["到场时间"] == "2026-11-02 11:20"
+    assert [r[-1] for r in rows] == ["是", "是", "否", "是"]
+
+
+def test_station_kpis_and_ranking(app, month):
+    from forms_app import reports
+
+    with app.app_context():
+        stations = ["wenhua-lu", "shuyuan", "jiangwan"]
+        kpis = reports.station_kpis(month, reports.cases_in(month, "2026-11"), stations, now=NOW)
+    by_id = {k.station: k for k in kpis}
+    wenhua = by_id["wenhua-lu"]
+    assert (wenhua.cases, wenhua.closed, wenhua.resolved) == (3, 2, 1)
+    assert wenhua.resolution_rate == 0.5 and wenhua.on_time_rate == pytest.approx(2 / 3)
+    assert wenhua.arrival_rate == 0.5 and wenhua.satisfaction == 4.0
+    shuyuan = by_id["shuyuan"]
+    assert (shuyuan.resolution_rate, shuyuan.on_time_rate, shuyuan.arrival_rate) == (1.0, 1.0, None)
+    assert [k.station for k in kpis] == ["shuyuan", "wenhua-lu", "jiangwan"]  # jiangwan had no cases: unranked
+    assert reports.kpi_rows(kpis)[2][0] == "—"
+
+
+def test_report_command_writes_excel_and_csv(app, month, tmp_path):
+    runner = app.test_cli_runner()
+    out = tmp_path / "nov.xlsx"
+    result = runner.invoke(args=["report", "--month", "2026-11", "--street", month.station("wenhua-lu").street,
+                                 "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    book = load_workbook(out)
+    register, ranking = book["事件处置登记表"], book["站点指标与排名"]
+    assert [c.value for c in register[2]][:4] == ["编号", "登记日期", "站点", "类别"]
+    assert register.max_row == 2 + 4 and register["F3"].value == "张*"
+    assert [ranking.cell(row=r, column=2).value for r in range(3, ranking.max_row + 1)] == ["书院社区", "文化路社区"]
+    csv_out = tmp_path / "nov.csv"
+    assert runner.invoke(args=["report", "--month", "2026-11", "--station", "shuyuan", "--out", str(csv_out)]).exit_code == 0
+    text = csv_out.read_text(encoding="utf-8-sig")
+    assert text.splitlines()[0].startswith("编号,登记日期") and len(text.splitlines()) == 2
+    assert (tmp_path / "nov-kpi.csv").read_text(encoding="utf-8-sig").splitlines()[1].startswith("1,书院社区")
+    bad = runner.invoke(args=["report", "--month", "2026-13", "--out", str(out)])
+    assert bad.exit_code != 0 and "YYYY-MM" in bad.output
+
+
+def login(client, username):
+    page = client.get("/staff/login").get_data(as_text=True)
+    assert client.post("/staff/login", data={"csrf_token": csrf_token(page), "username": username,
+                                             "password": PASSWORD}).status_code == 303
+
+
+def test_console_download_masks_unless_an_admin_asks_and_logs_it(client, app, month):
+    from forms_app.extensions import db
+    from forms_app.models import ExportLog
+
+    login(client, "li")
+    masked = client.get("/staff/reports/2026-11.csv")
+    assert masked.status_code == 200 and "张*" in masked.get_data(as_text=True)
+    assert "书院社区" not in masked.get_data(as_text=True)  # li sees wenhua-lu only
+    assert client.get("/staff/reports/2026-11.xlsx?full=1").status_code == 403
+    assert client.get("/staff/reports/2026-11.csv?station=shuyuan").status_code == 404
+    client.post("/staff/logout", data={"csrf_token": csrf_token(client.get("/staff/").get_data(as_text=True))})
+    login(client, "wang")
+    full = client.get("/staff/reports/2026-11.xlsx?full=1")
+    book = load_workbook(io.BytesIO(full.data))
+    assert book["事件处置登记表"]["F3"].value == "张三"
+    with app.app_context():
+        logs = [(e.actor, e.full, e.format) for e in db.session.query(ExportLog).order_by(ExportLog.id)]
+    assert logs == [("李工作人员", False, "csv"), ("王工作人员", True, "xlsx")]
+
+
+def test_dashboard_shows_the_kpis(client, month):
+    login(client, "wang")
+    page = client.get("/staff/dashboard?month=2026-11").get_data(as_text=True)
+    assert "文化路社区" in page and "50%" in page and "<svg" in page
+    assert client.get("/staff/dashboard?month=nonsense").status_code == 404
