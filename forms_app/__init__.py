@@ -15,7 +15,7 @@ from werkzeug.exceptions import HTTPException
 
 from roster.phones import display_phone, tel_uri
 
-from .config import ROOT, from_environment
+from .config import ROOT, from_environment, instance_secret
 from .extensions import csrf, db, limiter, login_manager, migrate
 from .rosters import RosterProvider, RosterUnavailable
 
@@ -44,6 +44,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_mapping(from_environment(app.instance_path))
     if test_config:
         app.config.from_mapping(test_config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = instance_secret(app.instance_path)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
 

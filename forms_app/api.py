@@ -82,15 +82,19 @@ def slots(station_id: str):
                     for s in found])
 
 
-def _form_data(body: dict) -> MultiDict:
-    data = MultiDict()
+def _form_data(body: dict) -> tuple[MultiDict, dict[str, list[str]]]:
+    """The body as form data, and the fields that are not JSON strings (``"name": false`` must
+    not become a resident called "False")."""
+    data, wrong = MultiDict(), {}
     for key in ("station", "officer", "start", "name", "phone", "topic", "description"):
         value = body.get(key)
-        if value is not None and not isinstance(value, (dict, list)):
-            data[key] = str(value)
+        if isinstance(value, str):
+            data[key] = value
+        elif value is not None:
+            wrong[key] = ["expected a string"]
     if body.get("consent") is True:
         data["consent"] = "y"
-    return data
+    return data, wrong
 
 
 @bp.post("/appointments")
@@ -99,10 +103,11 @@ def create_appointment():
     if not isinstance(body, dict):
         return _errors({"body": ["expected a JSON object"]})
     roster = current_roster()
-    form = ApiBookingForm(formdata=_form_data(body))
+    formdata, wrong_types = _form_data(body)
+    form = ApiBookingForm(formdata=formdata)
     form.set_topics(roster.settings.categories)
-    if not form.validate():
-        return _errors({name: list(errors) for name, errors in form.errors.items()})
+    if not form.validate() or wrong_types:
+        return _errors({**{name: list(errors) for name, errors in form.errors.items()}, **wrong_types})
     try:
         start = datetime.fromisoformat(form.start.data)
     except ValueError:

@@ -106,17 +106,6 @@ def book():
                            days=group_by_day(roster, slots), roster=roster), status
 
 
-@bp.get("/complaint")
-def complaint():
-    """Where the site's 反映诉求 button lands. Until the online complaint form exists (issue 4),
-    it tells the resident how to raise the matter today: the station's phones and desk."""
-    roster = current_roster()
-    station_id = request.args.get("station", "")
-    station = roster.station(station_id) if roster.has_station(station_id) else None
-    street = roster.street(station.street) if station else None
-    return render_template("booking/complaint.html", station=station, street=street)
-
-
 @bp.get("/booked/<token>")
 def booked(token: str):
     appointment = appointments.by_token(token)

@@ -8,7 +8,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _instance_secret(instance_path: str) -> str:
+def instance_secret(instance_path: str) -> str:
     """Without SECRET_KEY, a key made once and kept in the instance folder (mode 0600), so that
     officers' feed links and open forms survive a restart of a single-server install."""
     path = Path(instance_path) / "secret_key"
@@ -26,7 +26,7 @@ def _instance_secret(instance_path: str) -> str:
 def from_environment(instance_path: str) -> dict:
     database = os.environ.get("DATABASE_URL") or f"sqlite:///{Path(instance_path) / 'forms.sqlite3'}"
     return {
-        "SECRET_KEY": os.environ.get("SECRET_KEY") or _instance_secret(instance_path),
+        "SECRET_KEY": os.environ.get("SECRET_KEY"),
         "SQLALCHEMY_DATABASE_URI": database,
         "ROSTER_DIR": os.environ.get("ROSTER_DIR") or str(ROOT / "data"),
         "SITE_URL": os.environ.get("SITE_URL") or "http://127.0.0.1:8000/",

@@ -16,13 +16,17 @@ SLOT = {"type": "object", "required": ["officer", "start", "end", "remaining"], 
     "end": {"type": "string", "format": "date-time"}, "remaining": {"type": "integer", "minimum": 0}}}
 APPOINTMENT_REQUEST = {"type": "object", "required": ["station", "officer", "start", "name", "phone", "topic", "consent"],
                        "properties": {
-                           "station": {"type": "string"}, "officer": {"type": "string"},
+                           "station": {"type": "string", "minLength": 1}, "officer": {"type": "string", "minLength": 1},
                            "start": {"type": "string", "format": "date-time",
                                      "description": "a slot start from .../slots, e.g. 2026-11-23T09:00:00+08:00"},
-                           "name": {"type": "string", "maxLength": 40}, "phone": {"type": "string"},
-                           "topic": {"type": "string", "description": "a category code from the roster"},
-                           "description": {"type": "string", "maxLength": 500},
-                           "consent": {"type": "boolean", "description": "must be true"}}}
+                           "name": {"type": "string", "minLength": 1, "maxLength": 40, "pattern": "\\S"},
+                           "phone": {"type": "string", "minLength": 1,
+                                     "description": "a mainland mobile number; full-width digits, spaces and +86 accepted"},
+                           "topic": {"type": "string", "minLength": 1, "description": "a category code from the roster"},
+                           "description": {"type": ["string", "null"], "maxLength": 500},
+                           "consent": {"const": True, "description": "must be true: the resident agreed to the consent text"}}}
+BOOKING_EXAMPLE = {"station": "wenhua-lu", "officer": "chen-hao", "start": "2026-11-23T09:00:00+08:00", "name": "张三",
+                   "phone": "13812345678", "topic": "legal-advice", "description": "想问问租房合同的事", "consent": True}
 CREATED = {"type": "object", "required": ["number", "manage_token", "start", "end"], "properties": {
     "number": {"type": "string"}, "manage_token": {"type": "string"},
     "start": {"type": "string", "format": "date-time"}, "end": {"type": "string", "format": "date-time"}}}
@@ -48,7 +52,9 @@ TOKEN = {"name": "token", "in": "query", "required": True, "schema": {"type": "s
 
 
 def openapi_document() -> dict:
-    return {
+    from .cases_api import CASES_PATHS, CASES_SCHEMAS  # complaints and tracking (issue 4)
+
+    document = {
         "openapi": "3.1.0",
         "info": {"title": "三官一师 form service", "version": "1.0.0",
                  "description": "Appointments inside published duty hours. Times are ISO 8601 in +08:00."},
@@ -71,7 +77,8 @@ def openapi_document() -> dict:
                               "404": NOT_FOUND, "422": _json(_ref("FieldErrors"), "invalid parameters")}}},
             "/api/v1/appointments": {"post": {
                 "operationId": "createAppointment", "summary": "book a slot",
-                "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("AppointmentRequest")}}},
+                "requestBody": {"required": True, "content": {"application/json": {
+                    "schema": _ref("AppointmentRequest"), "example": BOOKING_EXAMPLE}}},
                 "responses": {"201": _json(_ref("Created"), "booked"),
                               "409": _json(_ref("Error"), "the slot is full"),
                               "422": _json(_ref("FieldErrors"), "invalid input, per field")}}},
@@ -89,3 +96,6 @@ def openapi_document() -> dict:
             "Error": ERROR, "FieldErrors": FIELD_ERRORS, "StationBrief": STATION_BRIEF, "Officer": OFFICER, "Slot": SLOT,
             "AppointmentRequest": APPOINTMENT_REQUEST, "Created": CREATED, "Appointment": APPOINTMENT}},
     }
+    document["paths"].update(CASES_PATHS)
+    document["components"]["schemas"].update(CASES_SCHEMAS)
+    return document

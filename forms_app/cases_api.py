@@ -1,0 +1,179 @@
+"""JSON API v1 for complaints: categories, filing a case, tracking it. The same forms and the same
+resident's view of a case as the pages (complaints.py); its OpenAPI paths are defined here and
+merged into the document by openapi.openapi_document()."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Blueprint, abort, jsonify, request
+from werkzeug.datastructures import MultiDict
+
+from . import cases
+from .complaints import (ApiCaseForm, DESCRIPTION_MAX, STATE_NAMES, normalise_number, public_view, submit,
+                         track_limit, track_number_limit)
+from .extensions import limiter
+from .rosters import current_roster
+from .slots import aware, now_local
+
+bp = Blueprint("cases_api", __name__, url_prefix="/api/v1")
+
+TEXT_FIELDS = ("station", "category", "description", "location", "occurred", "name", "phone", "contact_time")
+FLAGS = ("anonymous", "sensitive", "consent", "sensitive_consent")
+NOT_FOUND = "no case with this number and these phone digits"
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return aware(moment).isoformat(timespec="seconds") if moment else None
+
+
+def _errors(fields: dict[str, list[str]], status: int = 422):
+    return jsonify({"error": "invalid input", "fields": fields}), status
+
+
+def _form_data(body: dict) -> tuple[MultiDict, dict[str, list[str]]]:
+    """The JSON body as form data; values of the wrong JSON type are refused, not guessed at."""
+    data, wrong = MultiDict(), {}
+    for key in TEXT_FIELDS:
+        if key in body and not isinstance(body[key], str):
+            wrong[key] = ["expected a string"]
+        elif key in body:
+            data[key] = body[key]
+    for key in FLAGS:
+        if key in body and not isinstance(body[key], bool):
+            wrong[key] = ["expected true or false"]
+        elif body.get(key) is True:
+            data[key] = "y"
+    return data, wrong
+
+
+def _case_limit() -> str:
+    from flask import current_app
+
+    return current_app.config.get("COMPLAINT_LIMIT", "30 per hour")
+
+
+def _number_key() -> str:
+    return "track|" + normalise_number((request.view_args or {}).get("number"))
+
+
+@bp.get("/categories")
+def categories():
+    return jsonify([{"code": c.code, "name": c.name} for c in current_roster().settings.categories])
+
+
+@bp.post("/cases")
+@limiter.limit(_case_limit)
+def create_case():
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return _errors({"body": ["expected a JSON object"]})
+    roster = current_roster()
+    data, wrong = _form_data(body)
+    form = ApiCaseForm(formdata=data, roster=roster)
+    valid = form.validate()
+    fields = {name: list(errors) for name, errors in form.errors.items()}
+    for name, errors in wrong.items():
+        fields[name] = errors
+    if not valid or wrong:
+        return _errors(fields)
+    case = submit(roster, form, now=now_local())
+    due = cases.due_for(roster, case.category, "registered", aware(case.created_at))
+    return jsonify({"number": case.number, "expected_response": _iso(due)}), 201
+
+
+@bp.get("/cases/<number>")
+@limiter.limit(track_limit)
+@limiter.limit(track_number_limit, key_func=_number_key)
+def get_case(number: str):
+    digits = request.args.get("phone_last4", "")
+    if not (len(digits) == 4 and digits.isascii() and digits.isdigit()):
+        return _errors({"phone_last4": ["expected the last 4 digits of the phone number"]})
+    case = cases.find_for_resident(normalise_number(number), digits)
+    if case is None:
+        abort(404, description=NOT_FOUND)  # the same answer for an unknown number and wrong digits
+    view = public_view(current_roster(), case)
+    return jsonify({
+        "number": view["number"], "state": view["state"], "state_name": view["state_name"],
+        "station": view["station"], "station_name": view["station_name"], "category": view["category"],
+        "category_name": view["category_name"], "department": view["department"],
+        "registered_at": _iso(view["registered_at"]), "expected_response": _iso(view["expected_response"]),
+        "due": _iso(view["due"]), "satisfaction": view["satisfaction"],
+        "timeline": [{"at": _iso(s["at"]), "action": s["action"], "state": s["state"], "text": s["text"]}
+                     for s in view["timeline"]],
+    })
+
+
+# ---------------------------------------------------------------- OpenAPI
+
+def _json(schema: dict, description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+CASE_EXAMPLE = {"station": "wenhua-lu", "category": "neighbours", "description": "楼上漏水，协商不成", "location": "3 栋",
+                "name": "张三", "phone": "13812345678", "consent": True, "sensitive_consent": False}
+DATE_TIME_OR_NULL = {"type": ["string", "null"], "format": "date-time"}
+CASES_SCHEMAS = {
+    "Category": {"type": "object", "required": ["code", "name"], "properties": {
+        "code": {"type": "string"}, "name": {"type": "string"}}},
+    "CaseRequest": {
+        "type": "object", "required": ["station", "category", "description", "name", "phone", "consent"],
+        "properties": {
+            "station": {"type": "string", "description": "a station id"},
+            "category": {"type": "string", "description": "a code from /api/v1/categories"},
+            "description": {"type": "string", "minLength": 1, "maxLength": DESCRIPTION_MAX,
+                            "description": "what happened"},
+            "location": {"type": "string", "maxLength": 200}, "occurred": {"type": "string", "maxLength": 100},
+            "name": {"type": "string", "minLength": 1, "maxLength": 40},
+            "phone": {"type": "string", "description": "a mainland mobile number, e.g. 13812345678"},
+            "contact_time": {"type": "string", "maxLength": 100},
+            "anonymous": {"type": "boolean", "description": "do not tell the other party the resident's name"},
+            "sensitive": {"type": "boolean", "description": "the text holds health or minors' information"},
+            "consent": {"type": "boolean", "description": "must be true"},
+            "sensitive_consent": {"type": "boolean", "description": "must be true when sensitive is true"}}},
+    "CaseCreated": {"type": "object", "required": ["number", "expected_response"], "properties": {
+        "number": {"type": "string"},
+        "expected_response": {**DATE_TIME_OR_NULL, "description": "first response due by (+08:00)"}}},
+    "TimelineStep": {"type": "object", "required": ["at", "action", "state", "text"], "properties": {
+        "at": {"type": "string", "format": "date-time"}, "action": {"type": "string"},
+        "state": {"type": ["string", "null"], "description": "the state this step led to, if it changed"},
+        "text": {"type": "string"}}},
+    "CaseStatus": {
+        "type": "object",
+        "required": ["number", "state", "state_name", "station", "category", "department", "expected_response", "due",
+                     "timeline"],
+        "properties": {
+            "number": {"type": "string"}, "state": {"type": "string", "enum": list(STATE_NAMES)},
+            "state_name": {"type": "string"}, "station": {"type": "string"}, "station_name": {"type": "string"},
+            "category": {"type": "string"}, "category_name": {"type": "string"},
+            "department": {"type": ["string", "null"]}, "registered_at": {"type": "string", "format": "date-time"},
+            "expected_response": DATE_TIME_OR_NULL,
+            "due": {**DATE_TIME_OR_NULL, "description": "deadline of the current step; null once closed"},
+            "satisfaction": {"type": ["integer", "null"], "minimum": 1, "maximum": 5},
+            "timeline": {"type": "array", "items": _ref("TimelineStep")}}},
+}
+_ERROR, _FIELD_ERRORS = _json(_ref("Error"), "error"), _json(_ref("FieldErrors"), "invalid input, per field")
+_TOO_MANY = _json(_ref("Error"), "too many requests; try again later")
+CASES_PATHS = {
+    "/api/v1/categories": {"get": {
+        "operationId": "listCategories", "summary": "complaint categories",
+        "responses": {"200": _json({"type": "array", "items": _ref("Category")}, "categories")}}},
+    "/api/v1/cases": {"post": {
+        "operationId": "createCase", "summary": "file a complaint; it becomes a case",
+        "requestBody": {"required": True, "content": {"application/json": {
+            "schema": _ref("CaseRequest"), "example": CASE_EXAMPLE}}},
+        "responses": {"201": _json(_ref("CaseCreated"), "registered"), "422": _FIELD_ERRORS, "429": _TOO_MANY}}},
+    "/api/v1/cases/{number}": {"get": {
+        "operationId": "getCase", "summary": "a case's state and timeline, for the resident who filed it",
+        "parameters": [
+            {"name": "number", "in": "path", "required": True, "schema": {"type": "string"}},
+            {"name": "phone_last4", "in": "query", "required": True,
+             "schema": {"type": "string", "pattern": "^[0-9]{4}$"},
+             "description": "last four digits of the phone given when filing"}],
+        "responses": {"200": _json(_ref("CaseStatus"), "the case"),
+                      "404": _json(_ref("Error"), "unknown number or wrong digits (the same answer)"),
+                      "422": _FIELD_ERRORS, "429": _TOO_MANY}}},
+}

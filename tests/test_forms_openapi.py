@@ -1,0 +1,116 @@
+"""The JSON API against its OpenAPI 3.1 document: schemathesis calls every operation through WSGI
+and checks status codes, content types and bodies against the document."""
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, Phase, settings
+
+from schemathesis.specs.openapi.checks import positive_data_acceptance
+
+from roster import TZ
+from tests.conftest import SMALL_ROSTER
+
+NOW = datetime(2026, 11, 23, 7, 0, tzinfo=TZ)
+
+
+@pytest.fixture
+def fixed_clock(monkeypatch):
+    import forms_app.appointments
+    import forms_app.feeds
+    import forms_app.slots
+
+    for module in (forms_app.slots, forms_app.appointments, forms_app.feeds):
+        monkeypatch.setattr(module, "now_local", lambda: NOW)
+
+
+def _document_app():
+    """An app just to serve the document at collection time (the API under test is the ``app``
+    fixture, with its migrated database). schemathesis.pytest.from_fixture would be neater, but
+    schemathesis 4.32's lazy schemas use ``Node._nodeid``, which pytest 9.2 no longer has."""
+    from forms_app import create_app
+
+    return create_app({"TESTING": True, "SECRET_KEY": "test-secret", "SQLALCHEMY_DATABASE_URI": "sqlite://",
+                       "ROSTER_DIR": str(SMALL_ROSTER)})
+
+
+schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", _document_app())
+
+
+@schema.parametrize()
+@settings(max_examples=25, derandomize=True, deadline=None, database=None,
+          phases=[Phase.explicit, Phase.generate],
+          suppress_health_check=list(HealthCheck))
+def test_api_matches_its_document(case, app, fixed_clock):
+    # A well-formed booking can still be refused with 422: the start must be a published slot
+    # and the topic one of the roster's categories, which a static document cannot enumerate.
+    excluded = [positive_data_acceptance] if case.method == "POST" else []
+    case.call_and_validate(app=app, excluded_checks=excluded)
+
+
+def test_document_is_openapi_3_1(client):
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200 and response.mimetype == "application/json"
+    document = response.json
+    assert document["openapi"] == "3.1.0"
+    assert document["info"]["title"] and document["info"]["version"]
+    # every $ref points at a schema that exists
+    refs = set(re.findall(r'"\$ref": "#/components/schemas/(\w+)"', json.dumps(document)))
+    assert refs and refs <= set(document["components"]["schemas"])
+
+
+def test_every_api_route_is_documented(app, client):
+    document = client.get("/api/v1/openapi.json").json
+    documented = {(path, method.upper()) for path, item in document["paths"].items() for method in item}
+    routes = set()
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/api/v1"):
+            continue
+        path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule)
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            routes.add((path.replace("{station_id}", "{station}"), method))
+    assert routes, "no API routes found"
+    assert routes == documented
+    # path parameters in the document are named as in the paths
+    for path, item in document["paths"].items():
+        for operation in item.values():
+            in_path = {p["name"] for p in operation.get("parameters", []) if p["in"] == "path"}
+            assert in_path == set(re.findall(r"{(\w+)}", path)), path
+
+
+def call(app, method: str, path: str, **parts):
+    """One hand-made case through schemathesis, its response validated against the document."""
+    operation = schema[path][method]
+    case = operation.Case(**parts)
+    response = case.call(app=app)
+    case.validate_response(response, excluded_checks=[positive_data_acceptance])
+    return response
+
+
+def test_happy_paths_match_the_document(app, fixed_clock):
+    """Random input rarely names a real station or a published slot: walk the real ones too."""
+    from forms_app.openapi import BOOKING_EXAMPLE
+
+    assert call(app, "GET", "/api/v1/stations").json()[0]["id"] == "wenhua-lu"
+    station = call(app, "GET", "/api/v1/stations/{station}", path_parameters={"station": "wenhua-lu"}).json()
+    assert station["roles"] == ["judge", "prosecutor", "police", "lawyer"]
+    slots = call(app, "GET", "/api/v1/stations/{station}/slots", path_parameters={"station": "wenhua-lu"},
+                 query={"role": "police", "from": "2026-11-23", "days": 1}).json()
+    assert slots[0]["start"] == BOOKING_EXAMPLE["start"] == "2026-11-23T09:00:00+08:00"
+
+    created = call(app, "POST", "/api/v1/appointments", body=BOOKING_EXAMPLE)
+    assert created.status_code == 201
+    made = created.json()
+    assert call(app, "POST", "/api/v1/appointments", body=dict(BOOKING_EXAMPLE, phone="13900000000")).status_code == 409
+    key = {"path_parameters": {"number": made["number"]}, "query": {"token": made["manage_token"]}}
+    shown = call(app, "GET", "/api/v1/appointments/{number}", **key).json()
+    assert shown["status"] == "booked" and shown["officer"] == "chen-hao"
+    assert call(app, "DELETE", "/api/v1/appointments/{number}", **key).json()["status"] == "cancelled"
+    again = call(app, "DELETE", "/api/v1/appointments/{number}", **key)
+    assert again.status_code == 409
+    wrong = {"path_parameters": {"number": made["number"]}, "query": {"token": "wrong"}}
+    assert call(app, "GET", "/api/v1/appointments/{number}", **wrong).status_code == 404
