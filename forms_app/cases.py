@@ -6,7 +6,7 @@ writes the ledger row in the same transaction as the change it records.
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
@@ -105,6 +105,27 @@ def find_for_resident(number: str, phone_last4: str) -> Case | None:
     if found is None or not secrets.compare_digest(found.phone[-4:], (phone_last4 or "").strip()):
         return None
     return found
+
+
+ANONYMISED = "（已删除）"
+
+
+def purge_expired(retention_days: int, remove_photo, now: datetime | None = None) -> int:
+    """Strip the personal data of cases closed more than ``retention_days`` ago, as the consent
+    text promises. The case and its ledger stay for the statistics and the record; the name,
+    phone, contact details and photos go. ``remove_photo(filename)`` deletes a stored file."""
+    now = now or now_local()
+    cutoff = naive(now) - timedelta(days=retention_days)
+    expired = db.session.scalars(select(Case).where(Case.closed_at < cutoff, Case.name != ANONYMISED)).all()
+    for case in expired:
+        for photo in list(case.photos):
+            remove_photo(photo.filename)
+        case.photos = []
+        case.name, case.phone, case.contact_time, case.location = ANONYMISED, "", "", ""
+        db.session.add(LedgerEntry(case_id=case.id, at=naive(now), actor=SYSTEM, action="purged",
+                                   note=f"保存期满 {retention_days} 天，已删除个人信息"))
+    db.session.commit()
+    return len(expired)
 
 
 def overdue(case: Case, now: datetime | None = None) -> bool:

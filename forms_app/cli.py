@@ -93,9 +93,14 @@ def register_commands(app: Flask) -> None:
         """删除保存期已过的预约和个人信息 / delete bookings past their retention period."""
         from .appointments import purge_expired
 
+        from . import cases
+        from .photos import remove_photo
+
         days = app.config["RETENTION_DAYS"]
         count = purge_expired(days)
         click.echo(f"已删除 {count} 个超过 {days} 天的预约 / deleted {count} booking(s) older than {days} days")
+        count = cases.purge_expired(days, remove_photo)
+        click.echo(f"已删除 {count} 个案件中的个人信息 / removed personal data from {count} closed case(s)")
 
     @app.cli.command("officer-feeds")
     @click.option("--base-url", default="http://127.0.0.1:8001", help="公开地址 / public URL of this service")

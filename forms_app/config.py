@@ -36,6 +36,11 @@ def from_environment(instance_path: str) -> dict:
         # Per account and address, and per address whatever the account (password spraying).
         "LOGIN_LIMIT": os.environ.get("LOGIN_LIMIT") or "5 per minute",
         "LOGIN_IP_LIMIT": os.environ.get("LOGIN_IP_LIMIT") or "20 per minute",
+        "COMPLAINT_LIMIT": os.environ.get("COMPLAINT_LIMIT") or "30 per hour",
+        "TRACK_LIMIT": os.environ.get("TRACK_LIMIT") or "20 per minute",
+        "TRACK_NUMBER_LIMIT": os.environ.get("TRACK_NUMBER_LIMIT") or "30 per hour",
+        # Photos of complaints; a shared volume when several hosts run the service.
+        "UPLOAD_DIR": os.environ.get("UPLOAD_DIR"),
         # How long after the meeting a booking's personal data is kept (the consent text says so).
         "RETENTION_DAYS": int(os.environ.get("RETENTION_DAYS") or 180),
         # Every FlaskForm checks its own token, so a stale page re-shows the form with the

@@ -112,3 +112,8 @@ def save(case: Case, photos: list[CleanPhoto]) -> list[Path]:
 def remove(paths: list[Path]) -> None:
     for path in paths:
         path.unlink(missing_ok=True)
+
+
+def remove_photo(filename: str) -> None:
+    """Delete one stored photo by its stored name (used by the retention purge)."""
+    remove([upload_dir() / Path(filename).name])

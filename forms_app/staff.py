@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_from_directory, url_for
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
@@ -18,6 +18,7 @@ from . import cases, casework
 from .extensions import db, limiter, login_manager
 from .models import ATTENDED, BOOKED, NO_SHOW, Appointment, Case, Staff
 from .permissions import ROLES, can_act, case_or_404, mask_name, mask_phone, visible_stations
+from .photos import upload_dir
 from .rosters import current_roster
 from .slots import aware, naive, now_local
 
@@ -180,6 +181,18 @@ def act(number: str):
     db.session.commit()
     flash(f"已{casework.ACTION_NAMES[action]}", "success")
     return redirect(url_for(".case_page", number=number), 303)
+
+
+@bp.get("/cases/<number>/photos/<int:photo_id>")
+@login_required
+def photo(number: str, photo_id: int):
+    case = case_or_404(number, current_user, current_roster())
+    found = next((p for p in case.photos if p.id == photo_id), None)
+    if found is None:
+        abort(404)
+    response = send_from_directory(upload_dir(), found.filename, mimetype=found.content_type)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.post("/cases/<number>/reveal")

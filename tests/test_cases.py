@@ -134,3 +134,24 @@ def test_tracking_needs_the_right_phone_digits(roster, ctx):
     assert cases.find_for_resident(case.number.lower(), "5678") is case
     assert cases.find_for_resident(case.number, "1234") is None
     assert cases.find_for_resident("2611-XXXX", "5678") is None
+
+
+def test_purge_removes_personal_data_of_long_closed_cases(roster, staff, app, tmp_path):
+    from datetime import timedelta
+
+    from forms_app import cases
+    from forms_app.extensions import db
+    from forms_app.models import CasePhoto
+
+    case = register(roster)
+    cases.act(roster, case, "reject", {"reason": "不属于受理范围"}, staff, now=NOW)
+    photo = tmp_path / "p.jpg"
+    photo.write_bytes(b"x")
+    db.session.add(CasePhoto(case_id=case.id, filename="p.jpg", content_type="image/jpeg", size=1))
+    db.session.commit()
+    removed = []
+    assert cases.purge_expired(180, removed.append, now=NOW + timedelta(days=179)) == 0
+    assert cases.purge_expired(180, removed.append, now=NOW + timedelta(days=181)) == 1
+    assert (case.name, case.phone, case.photos, removed) == ("（已删除）", "", [], ["p.jpg"])
+    assert case.ledger[-1].action == "purged" and case.description  # the record stays, the person goes
+    assert cases.purge_expired(180, removed.append, now=NOW + timedelta(days=200)) == 0

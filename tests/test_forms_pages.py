@@ -196,7 +196,7 @@ def test_broken_roster_edit_keeps_the_last_good_one(client, roster_dir):
     assert response.status_code == 200 and slot_values(response.get_data(as_text=True))
 
 
-def test_complaint_button_tells_how_to_raise_a_matter_now(client):
+def test_complaint_button_lands_on_the_complaint_form(client):
     html = client.get("/complaint?station=wenhua-lu").get_data(as_text=True)
     assert "文化路社区" in html and 'href="tel:073128811001"' in html and 'href="tel:110"' in html
 

@@ -160,3 +160,25 @@ def test_create_staff_command(app):
     with app.app_context():
         staff = db.session.query(Staff).filter_by(username="li").one()
         assert staff.password_hash != "a-long-password" and staff.password_hash.startswith(("scrypt:", "pbkdf2:"))
+
+
+def test_photos_are_shown_to_the_stations_staff_only(client, people, app, tmp_path):
+    from forms_app.extensions import db
+    from forms_app.models import Case, CasePhoto
+
+    app.config["UPLOAD_DIR"] = str(tmp_path)
+    (tmp_path / "abc.jpg").write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
+    with app.app_context():
+        case = db.session.query(Case).filter_by(number=people["wenhua-lu"]).one()
+        db.session.add(CasePhoto(case_id=case.id, filename="abc.jpg", content_type="image/jpeg", size=20))
+        db.session.commit()
+        photo_id = case.photos[0].id
+    login(client, "wenhua")
+    page = client.get(f"/staff/cases/{people['wenhua-lu']}").get_data(as_text=True)
+    url = f"/staff/cases/{people['wenhua-lu']}/photos/{photo_id}"
+    assert url in page
+    response = client.get(url)
+    assert response.status_code == 200 and response.mimetype == "image/jpeg" and response.data.startswith(b"\xff\xd8")
+    client.post("/staff/logout", data={"csrf_token": csrf_token(page)})
+    login(client, "jiangwan")
+    assert client.get(url).status_code == 404
