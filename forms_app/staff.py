@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_from_directory, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
@@ -190,9 +190,11 @@ def photo(number: str, photo_id: int):
     found = next((p for p in case.photos if p.id == photo_id), None)
     if found is None:
         abort(404)
-    response = send_from_directory(upload_dir(), found.filename, mimetype=found.content_type)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    path = upload_dir() / found.filename
+    if not path.is_file():
+        abort(404)
+    # Photos are small (≤ 5 MB): read whole, so no file handle outlives the request.
+    return Response(path.read_bytes(), mimetype=found.content_type, headers={"Cache-Control": "private, no-store"})
 
 
 @bp.post("/cases/<number>/reveal")
