@@ -184,23 +184,17 @@ def workbook(month: str, register: list[list[str]], kpis: list[list]) -> bytes:
     from openpyxl.styles import Font
 
     book = Workbook()
-    sheet = book.active
-    sheet.title = "事件处置登记表"
-    sheet.append([f"{month} 事件处置登记表"])
-    sheet.append(REGISTER_COLUMNS)
-    for row in register:
-        sheet.append(row)
-    sheet["A1"].font = Font(bold=True, size=14)
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
-    ranking = book.create_sheet("站点指标与排名")
-    ranking.append([f"{month} 各站点指标与排名"])
-    ranking.append(KPI_COLUMNS)
-    for row in kpis:
-        ranking.append(row)
-    ranking["A1"].font = Font(bold=True, size=14)
-    for cell in ranking[2]:
-        cell.font = Font(bold=True)
+    book.remove(book.active)
+    for title, heading, columns, rows in (("事件处置登记表", f"{month} 事件处置登记表", REGISTER_COLUMNS, register),
+                                          ("站点指标与排名", f"{month} 各站点指标与排名", KPI_COLUMNS, kpis)):
+        sheet = book.create_sheet(title)
+        sheet.append([heading])
+        sheet.append(columns)
+        for row in rows:
+            sheet.append(row)
+        sheet["A1"].font = Font(bold=True, size=14)
+        for cell in sheet[2]:
+            cell.font = Font(bold=True)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
