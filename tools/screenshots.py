@@ -50,10 +50,45 @@ def _form_service_shots(browser) -> None:
             page.fill("#phone", "138 1234")
             page.click("button.button--primary")
             page.screenshot(path=str(OUT / "booking-errors-phone.png"))
-            print("wrote docs/screenshots/booking-phone.png, booking-errors-phone.png")
+            page.goto(base + "complaint?station=wenhua-lu")
+            page.screenshot(path=str(OUT / "complaint-phone.png"))
+            print("wrote docs/screenshots/booking-phone.png, booking-errors-phone.png, complaint-phone.png")
             context.close()
+            _staff_queue_shot(app, browser, base)
         finally:
             server.shutdown()
+
+
+def _staff_queue_shot(app, browser, base: str) -> None:
+    """The staff queue with two fictional cases, one of them overdue."""
+    from datetime import timedelta
+
+    from werkzeug.security import generate_password_hash
+
+    from forms_app import cases
+    from forms_app.extensions import db
+    from forms_app.models import Staff
+    from forms_app.rosters import current_roster
+    from forms_app.slots import now_local
+
+    with app.app_context():
+        roster = current_roster()
+        db.session.add(Staff(username="demo", display_name="示例工作人员", role="station", stations="wenhua-lu",
+                             password_hash=generate_password_hash("demo-password-123"), created_at=datetime.now()))
+        for days, name, text in ((6, "张三", "楼上卫生间漏水，物业不处理"), (0, "李四", "工资拖欠两个月")):
+            cases.register(roster, station="wenhua-lu", category="neighbours" if days else "labour", description=text,
+                           location="", occurred="", name=name, phone="13812345678", contact_time="",
+                           anonymous=False, sensitive_consent=False, now=now_local() - timedelta(days=days))
+        db.session.commit()
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.goto(base + "staff/login")
+    page.fill("#username", "demo")
+    page.fill("#password", "demo-password-123")
+    page.click("button.button--primary")
+    page.screenshot(path=str(OUT / "staff-queue-desktop.png"))
+    print("wrote docs/screenshots/staff-queue-desktop.png")
+    context.close()
 
 
 def main() -> int:
