@@ -182,3 +182,30 @@ def test_photos_are_shown_to_the_stations_staff_only(client, people, app, tmp_pa
     client.post("/staff/logout", data={"csrf_token": csrf_token(page)})
     login(client, "jiangwan")
     assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("user, expected", [("wenhua", 303), ("jiangwan", 404), ("street", 400), ("admin", 303)])
+def test_todays_appointments_matrix_and_turning_one_into_a_case(client, people, app, monkeypatch, user, expected):
+    import forms_app.staff
+    from forms_app.extensions import db
+    from forms_app.models import Appointment, Case
+
+    monkeypatch.setattr(forms_app.staff, "now_local", lambda: NOW)
+    with app.app_context():
+        booking = Appointment(number="AAAA-CCCC", manage_token="t" * 20, station_id="wenhua-lu", officer_id="zhou-minghui",
+                              starts_at=datetime(2026, 11, 23, 10, 0), ends_at=datetime(2026, 11, 23, 10, 30),
+                              name="孙八", phone="13312345678", topic="legal-advice", description="咨询继承",
+                              status="booked", consent_at=NOW.replace(tzinfo=None), created_at=NOW.replace(tzinfo=None))
+        db.session.add(booking)
+        db.session.commit()
+        booking_id = booking.id
+    login(client, user)
+    queue = client.get("/staff/").get_data(as_text=True)
+    assert ("孙*" in queue) == (user != "jiangwan")
+    response = client.post(f"/staff/appointments/{booking_id}/case", data={"csrf_token": csrf_token(queue)})
+    assert response.status_code == expected
+    with app.app_context():
+        made = db.session.query(Case).filter_by(description="咨询继承").all()
+        assert len(made) == (1 if expected == 303 else 0)
+        if made:
+            assert made[0].category == "legal-advice" and db.session.get(Appointment, booking_id).status == "attended"
