@@ -12,6 +12,7 @@ from flask import Flask, render_template, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import BaseConverter
 
 from roster.phones import display_phone, tel_uri
 
@@ -39,6 +40,11 @@ def _sqlite_begin(connection) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+class MonthConverter(BaseConverter):
+    """YYYY-MM in a URL, so that /reports/2026-11.kpi.csv is month 2026-11 in format kpi.csv."""
+    regex = r"\d{4}-(?:0[1-9]|1[0-2])"
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_mapping(from_environment(app.instance_path))
@@ -58,6 +64,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     login_manager.login_message = "请先登录"
     app.extensions["roster_provider"] = RosterProvider(app.config["ROSTER_DIR"])
 
+    app.url_map.converters["month"] = MonthConverter
     from . import api, booking, dashboard, feeds, staff
     app.register_blueprint(booking.bp)
     app.register_blueprint(staff.bp)

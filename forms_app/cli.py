@@ -41,7 +41,7 @@ def register_commands(app: Flask) -> None:
         if path.suffix.lower() == ".csv":
             path.write_text(reports.csv_text(reports.REGISTER_COLUMNS, register), encoding="utf-8")
             kpi_path = path.with_name(path.stem + "-kpi.csv")
-            kpi_path.write_text(reports.csv_text(reports.KPI_COLUMNS, kpis), encoding="utf-8")
+            kpi_path.write_text(reports.csv_text(reports.KPI_COLUMNS, reports.kpi_text_rows(kpis)), encoding="utf-8")
             written = f"{path}, {kpi_path}"
         else:
             path.write_bytes(reports.workbook(month, register, kpis))

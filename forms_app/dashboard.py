@@ -42,14 +42,10 @@ def dashboard():
                            stations=visible_stations(current_user, roster), station=request.args.get("station") or "")
 
 
-@bp.get("/reports/<month>.<fmt>")
+@bp.get("/reports/<month:month>.<fmt>")
 @login_required
 def download(month: str, fmt: str):
     roster = current_roster()
-    try:
-        reports.month_bounds(month)
-    except (ValueError, TypeError):
-        abort(404)
     if fmt not in ("xlsx", "csv", "kpi.csv"):
         abort(404)
     full = request.args.get("full") == "1"
@@ -61,7 +57,8 @@ def download(month: str, fmt: str):
                              scope=request.args.get("station") or "我能看到的全部站点", full=full, format=fmt))
     db.session.commit()
     if fmt == "kpi.csv":
-        body = reports.csv_text(reports.KPI_COLUMNS, reports.kpi_rows(reports.station_kpis(roster, found, stations)))
+        kpis = reports.kpi_rows(reports.station_kpis(roster, found, stations))
+        body = reports.csv_text(reports.KPI_COLUMNS, reports.kpi_text_rows(kpis))
         return _file(body.encode("utf-8"), "text/csv; charset=utf-8", f"{month}-kpi.csv")
     register = reports.register_rows(roster, found, full=full)
     if fmt == "csv":

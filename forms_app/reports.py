@@ -128,6 +128,8 @@ class StationKpi:
         rates = [r for r in (self.arrival_rate, self.on_time_rate, self.resolution_rate) if r is not None]
         return sum(rates) / len(rates) if rates else None
 
+    ranked: bool = False  # set by station_kpis: one lucky case must not top the ranking
+
 
 def station_kpis(roster: Roster, found: list[Case], stations: list[str], now: datetime | None = None) -> list[StationKpi]:
     now = now or now_local()
@@ -151,22 +153,43 @@ def station_kpis(roster: Roster, found: list[Case], stations: list[str], now: da
             kpi.arrived += arrived
         if case.satisfaction:
             kpi.ratings.append(case.satisfaction)
-    ranked = sorted(table.values(), key=lambda k: (k.score is None, -(k.score or 0), -k.cases, k.station))
-    return ranked
+    for kpi in table.values():
+        kpi.ranked = kpi.score is not None and kpi.cases >= roster.settings.ranking_min_cases
+    return sorted(table.values(), key=lambda k: (not k.ranked, -(k.score or 0), -k.cases, k.station))
 
 
-def _percent(value: float | None) -> str:
-    return "—" if value is None else f"{value * 100:.1f}%"
+RATE_COLUMNS = {KPI_COLUMNS.index(name) for name in ("化解率", "及时率", "到场率", "综合得分")}
+SATISFACTION_COLUMN = KPI_COLUMNS.index("满意度（平均分）")
 
 
 def kpi_rows(kpis: list[StationKpi]) -> list[list]:
+    """Rates stay numbers (None when there is nothing to rate) so that a spreadsheet can sum and sort them."""
     rows = []
     for rank, kpi in enumerate(kpis, start=1):
-        rows.append([rank if kpi.score is not None else "—", kpi.name, kpi.street, kpi.cases, kpi.closed,
-                     _percent(kpi.resolution_rate), _percent(kpi.on_time_rate), _percent(kpi.arrival_rate),
-                     "—" if kpi.satisfaction is None else f"{kpi.satisfaction:.2f}", len(kpi.ratings),
-                     _percent(kpi.score)])
+        rows.append([rank if kpi.ranked else None, kpi.name, kpi.street, kpi.cases, kpi.closed,
+                     kpi.resolution_rate, kpi.on_time_rate, kpi.arrival_rate, kpi.satisfaction, len(kpi.ratings),
+                     kpi.score])
     return rows
+
+
+def kpi_text_rows(rows: list[list]) -> list[list]:
+    """The same rows for CSV: 50.0%, 4.00 and — for nothing to rate."""
+    def text(index: int, value):
+        if value is None:
+            return "—"
+        if index in RATE_COLUMNS:
+            return f"{value * 100:.1f}%"
+        if index == SATISFACTION_COLUMN:
+            return f"{value:.2f}"
+        return value
+    return [[text(i, v) for i, v in enumerate(row)] for row in rows]
+
+
+def _inert(value):
+    """A summary a resident typed ("=HYPERLINK(…)", "+86…", "@SUM") must stay text, not run as a formula (CSV injection)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
 
 
 def scope_stations(roster: Roster, *, street: str | None, station: str | None,
@@ -191,10 +214,15 @@ def workbook(month: str, register: list[list[str]], kpis: list[list]) -> bytes:
         sheet.append([heading])
         sheet.append(columns)
         for row in rows:
-            sheet.append(row)
+            sheet.append([_inert("—" if value is None else value) for value in row])
         sheet["A1"].font = Font(bold=True, size=14)
         for cell in sheet[2]:
             cell.font = Font(bold=True)
+        if columns is KPI_COLUMNS:
+            for row in sheet.iter_rows(min_row=3):
+                for index in RATE_COLUMNS:
+                    row[index].number_format = "0.0%"
+                row[SATISFACTION_COLUMN].number_format = "0.00"
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -204,7 +232,7 @@ def csv_text(columns: list[str], rows: list[list]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(columns)
-    writer.writerows(rows)
+    writer.writerows([_inert(value) for value in row] for row in rows)
     return "\ufeff" + buffer.getvalue()  # the BOM lets Excel open UTF-8 Chinese correctly
 
 

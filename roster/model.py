@@ -167,6 +167,8 @@ class Settings(Model):
         default_factory=dict, description="某类诉求的特别限时，如 labour: {handling: 5}")
     reopen_days: int = Field(default=30, ge=0, le=365, description="办结后多少天内可以重新办理")
     arrival_minutes: int = Field(default=30, ge=5, le=240, description="需要到场的吹哨，多少分钟内到场算及时")
+    ranking_min_cases: int = Field(default=3, ge=1, le=1000,
+                                   description="当月至少有多少个案件的站点才参加排名 / cases a station needs to be ranked")
 
 
 class District(Model):

@@ -95,8 +95,40 @@ def test_station_kpis_and_ranking(app, month):
     assert wenhua.arrival_rate == 0.5 and wenhua.satisfaction == 4.0
     shuyuan = by_id["shuyuan"]
     assert (shuyuan.resolution_rate, shuyuan.on_time_rate, shuyuan.arrival_rate) == (1.0, 1.0, None)
-    assert [k.station for k in kpis] == ["shuyuan", "wenhua-lu", "jiangwan"]  # jiangwan had no cases: unranked
-    assert reports.kpi_rows(kpis)[2][0] == "—"
+    # shuyuan's one perfect case does not outrank wenhua-lu's three (ranking_min_cases: 3); jiangwan had none
+    assert [(k.station, k.ranked) for k in kpis] == [("wenhua-lu", True), ("shuyuan", False), ("jiangwan", False)]
+    rows = reports.kpi_rows(kpis)
+    assert rows[0][0] == 1 and rows[1][0] is None and rows[0][5] == 0.5
+    assert reports.kpi_text_rows(rows)[0][5] == "50.0%" and reports.kpi_text_rows(rows)[2][5] == "—"
+
+
+def test_ranking_minimum_is_configurable(app, month, roster_dir):
+    from forms_app import reports
+
+    path = roster_dir / "roster.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "settings:\n" in text
+    path.write_text(text.replace("settings:\n", "settings:\n  ranking_min_cases: 1\n", 1), encoding="utf-8")
+    relaxed = load_roster(roster_dir)
+    with app.app_context():
+        kpis = reports.station_kpis(relaxed, reports.cases_in(relaxed, "2026-11"), ["wenhua-lu", "shuyuan"], now=NOW)
+    assert [k.station for k in kpis] == ["shuyuan", "wenhua-lu"]
+
+
+def test_what_a_resident_typed_never_runs_as_a_spreadsheet_formula(app, month, tmp_path):
+    from forms_app import cases, reports
+
+    with app.app_context():
+        cases.register(month, station="shuyuan", category="neighbours", description='=HYPERLINK("http://evil","点我")',
+                       location="", occurred="", name="@张", phone="13812345678", contact_time="", anonymous=False,
+                       sensitive_consent=False, now=T0)
+        found = reports.cases_in(month, "2026-11", station="shuyuan")
+        rows = reports.register_rows(month, found, full=True, now=NOW)
+    text = reports.csv_text(reports.REGISTER_COLUMNS, rows)
+    assert "'=HYPERLINK" in text and "'@张" in text
+    book = load_workbook(io.BytesIO(reports.workbook("2026-11", rows, [])))
+    summary = [row[4].value for row in book["事件处置登记表"].iter_rows(min_row=3)]
+    assert "'=HYPERLINK(\"http://evil\",\"点我\")" in summary
 
 
 def test_report_command_writes_excel_and_csv(app, month, tmp_path):
@@ -109,12 +141,13 @@ def test_report_command_writes_excel_and_csv(app, month, tmp_path):
     register, ranking = book["事件处置登记表"], book["站点指标与排名"]
     assert [c.value for c in register[2]][:4] == ["编号", "登记日期", "站点", "类别"]
     assert register.max_row == 2 + 4 and register["F3"].value == "张*"
-    assert [ranking.cell(row=r, column=2).value for r in range(3, ranking.max_row + 1)] == ["书院社区", "文化路社区"]
+    assert [ranking.cell(row=r, column=2).value for r in range(3, ranking.max_row + 1)] == ["文化路社区", "书院社区"]
+    assert ranking["F3"].value == 0.5 and ranking["F3"].number_format == "0.0%" and ranking["A4"].value == "—"
     csv_out = tmp_path / "nov.csv"
     assert runner.invoke(args=["report", "--month", "2026-11", "--station", "shuyuan", "--out", str(csv_out)]).exit_code == 0
     text = csv_out.read_text(encoding="utf-8-sig")
     assert text.splitlines()[0].startswith("编号,登记日期") and len(text.splitlines()) == 2
-    assert (tmp_path / "nov-kpi.csv").read_text(encoding="utf-8-sig").splitlines()[1].startswith("1,书院社区")
+    assert (tmp_path / "nov-kpi.csv").read_text(encoding="utf-8-sig").splitlines()[1].startswith("—,书院社区")
     bad = runner.invoke(args=["report", "--month", "2026-13", "--out", str(out)])
     assert bad.exit_code != 0 and "YYYY-MM" in bad.output
 
@@ -150,3 +183,7 @@ def test_dashboard_shows_the_kpis(client, month):
     page = client.get("/staff/dashboard?month=2026-11").get_data(as_text=True)
     assert "文化路社区" in page and "50%" in page and "<svg" in page
     assert client.get("/staff/dashboard?month=nonsense").status_code == 404
+    kpi = client.get("/staff/reports/2026-11.kpi.csv")
+    assert kpi.status_code == 200 and kpi.get_data(as_text=True).splitlines()[1].startswith("\ufeff") is False
+    assert kpi.get_data(as_text=True).lstrip("\ufeff").splitlines()[1].startswith("1,文化路社区,")
+    assert client.get("/staff/reports/2026-13.csv").status_code == 404
