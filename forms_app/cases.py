@@ -64,14 +64,17 @@ def register(roster: Roster, *, station: str, category: str, description: str, l
 
 def facts(case: Case) -> casework.Facts:
     return casework.Facts(state=case.state, owner_id=case.owner_id, resolved_at=case.resolved_at and aware(case.resolved_at),
-                          feedback_at=case.feedback_at, dispatched_on_site=case.dispatched_on_site,
-                          arrived_at=case.arrived_at)
+                          feedback_at=case.feedback_at and aware(case.feedback_at),
+                          dispatched_on_site=case.dispatched_on_site,
+                          dispatched_at=case.dispatched_at and aware(case.dispatched_at),
+                          arrived_at=case.arrived_at and aware(case.arrived_at))
 
 
 def act(roster: Roster, case: Case, action: str, payload: dict, staff: Staff, now: datetime | None = None) -> Case:
     """Apply one action of the flow; raises casework.IllegalAction. The caller commits."""
     now = now or now_local()
-    change = casework.apply(action, facts(case), payload, staff.id, now, reopen_days=roster.settings.reopen_days)
+    change = casework.apply(action, facts(case), payload, staff.id, now, reopen_days=roster.settings.reopen_days,
+                            departments=roster.settings.departments)
     before = {name: getattr(case, name) for name in TRACKED}
     for name, value in change.fields.items():
         setattr(case, name, naive(value) if isinstance(value, datetime) else value)

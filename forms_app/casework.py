@@ -43,12 +43,18 @@ ACTION_NAMES = {"accept": "受理", "reject": "不予受理", "dispatch": "吹�
                 "reopen": "重新办理", "extend": "延长期限", "note": "备注"}
 
 
-class IllegalAction(Exception):
-    """The action is not allowed now; ``message`` says why, in Chinese."""
+# What a clerk calls each detail an action may need, for messages.
+FIELD_NAMES = {"reason": "原因", "department": "部门", "arrived_at": "到场时间", "note": "记录", "outcome": "是否化解",
+               "result": "处理结果", "channel": "反馈方式", "given_at": "反馈时间", "days": "延长几个工作日"}
 
-    def __init__(self, message: str):
+
+class IllegalAction(Exception):
+    """The action is not allowed now; ``message`` says why, in Chinese; ``field`` names the detail at fault."""
+
+    def __init__(self, message: str, field: str | None = None):
         super().__init__(message)
         self.message = message
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -60,6 +66,7 @@ class Facts:
     resolved_at: datetime | None = None
     feedback_at: datetime | None = None
     dispatched_on_site: bool = False
+    dispatched_at: datetime | None = None
     arrived_at: datetime | None = None
 
 
@@ -87,11 +94,19 @@ def allowed(facts: Facts) -> list[str]:
 def _require(payload: dict, *names: str) -> None:
     missing = [n for n in names if payload.get(n) in (None, "")]
     if missing:
-        raise IllegalAction("请填写：" + "、".join(missing))
+        raise IllegalAction("请填写：" + "、".join(FIELD_NAMES.get(n, n) for n in missing), missing[0])
+
+
+def _check_moment(name: str, moment: datetime, now: datetime, earliest: datetime | None, since: str) -> None:
+    if moment > now:
+        raise IllegalAction(f"{FIELD_NAMES[name]}不能晚于现在", name)
+    # The form takes minutes; a step taken at 09:20:45 may be followed by one written as 09:20.
+    if earliest is not None and moment < earliest.replace(second=0, microsecond=0):
+        raise IllegalAction(f"{FIELD_NAMES[name]}不能早于{since}（{earliest:%Y-%m-%d %H:%M}）", name)
 
 
 def _guard(action: str, facts: Facts, payload: dict, now: datetime, *, reopen_days: int | None,
-           check_payload: bool = True) -> None:
+           departments: tuple[str, ...] | None = None, check_payload: bool = True) -> None:
     if action not in ACTIONS:
         raise IllegalAction(f"没有“{action}”这个操作")
     sources, _ = ACTIONS[action]
@@ -113,14 +128,21 @@ def _guard(action: str, facts: Facts, payload: dict, now: datetime, *, reopen_da
                 "reopen": ("reason",), "extend": ("reason", "days"), "note": ("note",)}.get(action, ())
     _require(payload, *required)
     if action == "resolve" and payload["outcome"] not in ("resolved", "unresolved"):
-        raise IllegalAction("请选择是否化解")
+        raise IllegalAction("请选择是否化解", "outcome")
     if action == "extend" and not 1 <= int(payload["days"]) <= 60:
-        raise IllegalAction("延长的工作日数应在 1 到 60 之间")
+        raise IllegalAction("延长的工作日数应在 1 到 60 之间", "days")
+    if action == "dispatch" and departments is not None and payload["department"] not in departments:
+        raise IllegalAction("请从名单里选择部门（名单在 roster.yaml 的 settings.departments）", "department")
+    if action == "arrive":
+        _check_moment("arrived_at", payload["arrived_at"], now, facts.dispatched_at, "吹哨时间")
+    if action == "feedback":
+        _check_moment("given_at", payload["given_at"], now, facts.resolved_at, "办结时间")
 
 
-def apply(action: str, facts: Facts, payload: dict, actor_id: int, now: datetime, *, reopen_days: int) -> Change:
+def apply(action: str, facts: Facts, payload: dict, actor_id: int, now: datetime, *, reopen_days: int,
+          departments: tuple[str, ...] | None = None) -> Change:
     """Check ``action`` against the rules and return what it changes; raises IllegalAction."""
-    _guard(action, facts, payload, now, reopen_days=reopen_days)
+    _guard(action, facts, payload, now, reopen_days=reopen_days, departments=departments)
     target = ACTIONS[action][1] or facts.state
     change = Change(target)
     if action == "accept":

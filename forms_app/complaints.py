@@ -400,10 +400,17 @@ def track():
         if case is not None:
             _remember(case.number)
             return redirect(url_for(".tracked", number=case.number), 303)
-        # Unknown number and wrong digits: the same page, the same status, nothing typed echoed.
-        return render_template("complaints/track.html", form=TrackForm(formdata=None), not_found=True), 404
+        # Unknown number and wrong digits: the same page and status. The number the resident typed
+        # stays (it says nothing they did not type); the digits do not.
+        again = TrackForm(formdata=None, data={"number": form.number.data})
+        return render_template("complaints/track.html", form=again, not_found=True, streets=_hotlines()), 404
     status = 422 if request.method == "POST" else 200
-    return render_template("complaints/track.html", form=form, not_found=False), status
+    return render_template("complaints/track.html", form=form, not_found=False, streets=_hotlines()), status
+
+
+def _hotlines() -> list:
+    """Streets with a hotline, for a resident whose number is not found: someone to ask."""
+    return [street for street in current_roster().streets if street.hotline]
 
 
 def _tracked_case(number: str) -> Case | None:

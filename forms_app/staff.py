@@ -38,22 +38,46 @@ class LoginForm(FlaskForm):
                              render_kw={"autocomplete": "current-password"})
 
 
-class ActionForm(FlaskForm):
-    """All the details any action may need; the state machine says which are required."""
+class MomentField(DateTimeLocalField):
+    """WTForms says "Not a valid datetime value."; a clerk reads Chinese."""
 
-    action = StringField(validators=[DataRequired()])
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError("请按“年-月-日 时:分”填写，例如 2026-11-23 14:30") from None
+
+
+class WholeNumberField(IntegerField):
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError("请填一个整数，例如 5") from None
+
+
+class ActionForm(FlaskForm):
+    """All the details any action may need; the state machine says which are required.
+    Each action's form on the case page carries its own prefix, so ids stay unique."""
+
     reason = StringField("原因", validators=[Optional()])
     department = SelectField("派给哪个部门", validators=[Optional()], validate_choice=False)
     on_site = BooleanField("需要到场处置（30 分钟内到场）")
-    arrived_at = DateTimeLocalField("到场时间", validators=[Optional()], format="%Y-%m-%dT%H:%M")
+    arrived_at = MomentField("到场时间", validators=[Optional()], format="%Y-%m-%dT%H:%M")
     note = TextAreaField("记录", validators=[Optional()])
     outcome = RadioField("是否化解", choices=[SelectChoice("resolved", "已化解"), SelectChoice("unresolved", "未化解")], validators=[Optional()],
                          validate_choice=False)
-    result = TextAreaField("处理结果", validators=[Optional()])
+    result = TextAreaField("处理结果（群众在查询页能看到这段话）", validators=[Optional()])
     channel = SelectField("反馈方式", choices=[SelectChoice(c, c) for c in ("电话", "当面", "短信", "上门")],
                           validators=[Optional()])
-    given_at = DateTimeLocalField("反馈时间", validators=[Optional()], format="%Y-%m-%dT%H:%M")
-    days = IntegerField("延长几个工作日", validators=[Optional()])
+    given_at = MomentField("反馈时间", validators=[Optional()], format="%Y-%m-%dT%H:%M")
+    days = WholeNumberField("延长几个工作日", validators=[Optional()])
+
+
+def _action_form(action: str, roster, formdata=None) -> ActionForm:
+    form = ActionForm(formdata=formdata, prefix=action) if formdata is not None else ActionForm(prefix=action)
+    form.department.choices = [SelectChoice("", "请选择")] + [SelectChoice(d, d) for d in roster.settings.departments]
+    return form
 
 
 def _login_key() -> str:
@@ -136,13 +160,15 @@ def queue():
                            mask_name=mask_name, mask_phone=mask_phone, soon=naive(now + DUE_SOON))
 
 
-def _case_page(case: Case, form: ActionForm | None = None, revealed: bool = False, status: int = 200):
+def _case_page(case: Case, submitted: tuple[str, ActionForm] | None = None, revealed: bool = False, status: int = 200):
     roster = current_roster()
-    form = form or ActionForm()
-    form.department.choices = [SelectChoice(d, d) for d in roster.settings.departments]
     actions = [a for a in casework.allowed(cases.facts(case)) if can_act(current_user, a)]
+    forms = {a: _action_form(a, roster) for a in actions}
+    if submitted and submitted[0] in forms:
+        forms[submitted[0]] = submitted[1]
     topics = {c.code: c.name for c in roster.settings.categories}
-    return render_template("staff/case.html", case=case, form=form, actions=actions, names=casework.ACTION_NAMES,
+    return render_template("staff/case.html", case=case, forms=forms, opened=submitted[0] if submitted else "",
+                           actions=actions, names=casework.ACTION_NAMES,
                            states=casework.STATES, roster=roster, topic=topics.get(case.category, case.category),
                            revealed=revealed, mask_name=mask_name, mask_phone=mask_phone,
                            overdue=cases.overdue(case)), status
@@ -159,14 +185,14 @@ def case_page(number: str):
 def act(number: str):
     roster = current_roster()
     case = case_or_404(number, current_user, roster)
-    form = ActionForm()
-    form.department.choices = [SelectChoice(d, d) for d in roster.settings.departments]
-    if not form.validate_on_submit():
-        flash("页面已过期，请重新操作", "error")
-        return _case_page(case, form, status=422)
-    action = form.action.data
+    action = request.form.get("action", "")
+    if action not in casework.ACTIONS:
+        abort(400)
     if not can_act(current_user, action):
         abort(403)
+    form = _action_form(action, roster, request.form)
+    if not form.validate_on_submit():
+        return _case_page(case, (action, form), status=422)
     payload = {"reason": (form.reason.data or "").strip(), "department": form.department.data,
                "on_site": form.on_site.data, "note": (form.note.data or "").strip(), "outcome": form.outcome.data,
                "result": (form.result.data or "").strip(), "channel": form.channel.data, "days": form.days.data,
@@ -176,8 +202,11 @@ def act(number: str):
         cases.act(roster, case, action, payload, current_user)
     except casework.IllegalAction as exc:
         db.session.rollback()
-        flash(exc.message, "error")
-        return _case_page(case, form, status=422)
+        if exc.field and hasattr(form, exc.field):
+            getattr(form, exc.field).errors = [exc.message]
+        else:
+            flash(exc.message, "error")
+        return _case_page(case, (action, form), status=422)
     db.session.commit()
     flash(f"已{casework.ACTION_NAMES[action]}", "success")
     return redirect(url_for(".case_page", number=number), 303)

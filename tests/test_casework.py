@@ -51,13 +51,31 @@ def test_accepting_makes_the_accepter_the_owner():
 
 
 @pytest.mark.parametrize("action, payload, message", [
-    ("reject", {}, "reason"), ("dispatch", {}, "department"), ("resolve", {"outcome": "maybe", "result": "x"}, "是否化解"),
-    ("extend", {"reason": "x", "days": 90}, "1 到 60"), ("handle", {"note": ""}, "note"),
+    ("reject", {}, "请填写：原因"), ("dispatch", {}, "请填写：部门"), ("resolve", {"outcome": "maybe", "result": "x"}, "是否化解"),
+    ("extend", {"reason": "x", "days": 90}, "1 到 60"), ("handle", {"note": ""}, "请填写：记录"),
+    ("dispatch", {"department": "外星办"}, "请从名单里选择部门"),
 ])
 def test_actions_need_their_details(action, payload, message):
     state = "registered" if action == "reject" else "handling"
     with pytest.raises(IllegalAction, match=message):
-        apply(action, Facts(state), payload, actor_id=1, now=NOW, reopen_days=30)
+        apply(action, Facts(state), payload, actor_id=1, now=NOW, reopen_days=30, departments=("司法所",))
+
+
+def test_arrival_and_feedback_times_are_between_the_step_before_and_now():
+    dispatched = Facts("dispatched", dispatched_on_site=True, dispatched_at=NOW - timedelta(hours=1))
+    for moment, message in ((NOW + timedelta(minutes=5), "不能晚于现在"), (NOW - timedelta(hours=2), "不能早于吹哨时间")):
+        with pytest.raises(IllegalAction, match=message) as raised:
+            apply("arrive", dispatched, {"arrived_at": moment}, actor_id=1, now=NOW, reopen_days=30)
+        assert raised.value.field == "arrived_at"
+    ok = apply("arrive", dispatched, {"arrived_at": NOW - timedelta(minutes=40)}, actor_id=1, now=NOW, reopen_days=30)
+    assert ok.fields["arrived_at"] == NOW - timedelta(minutes=40)
+    resolved = Facts("resolved", resolved_at=NOW - timedelta(days=1))
+    with pytest.raises(IllegalAction, match="反馈时间不能早于办结时间"):
+        apply("feedback", resolved, {"channel": "电话", "given_at": NOW - timedelta(days=2)}, actor_id=1, now=NOW,
+              reopen_days=30)
+    with pytest.raises(IllegalAction, match="反馈时间不能晚于现在"):
+        apply("feedback", resolved, {"channel": "电话", "given_at": NOW + timedelta(days=1)}, actor_id=1, now=NOW,
+              reopen_days=30)
 
 
 def test_follow_up_needs_feedback_first():

@@ -49,8 +49,11 @@ def login(client, username):
 
 
 def act(client, number, action, **fields):
+    """Post one action's form the way the case page names its fields: each action has its own prefix."""
     page = client.get(f"/staff/cases/{number}").get_data(as_text=True)
-    return client.post(f"/staff/cases/{number}/act", data={"csrf_token": csrf_token(page), "action": action, **fields})
+    token = csrf_token(page, f"{action}-") if f'name="{action}-csrf_token"' in page else csrf_token(page)
+    data = {f"{action}-{name}": value for name, value in fields.items()}
+    return client.post(f"/staff/cases/{number}/act", data={f"{action}-csrf_token": token, "action": action, **data})
 
 
 def test_console_needs_a_login(client, people):
@@ -102,12 +105,16 @@ def test_supervisor_reads_and_notes_but_does_not_work_cases(client, people):
 
 
 def test_a_case_worked_to_the_archive(client, people, app):
+    from forms_app.slots import now_local
+
     login(client, "wenhua")
     number = people["wenhua-lu"]
+    minute = now_local().strftime("%Y-%m-%dT%H:%M")
     steps = [("accept", {}), ("dispatch", {"department": "司法所", "on_site": "y"}),
-             ("arrive", {"arrived_at": "2026-11-23T09:20"}), ("handle", {"note": "约双方面谈"}),
+             ("arrive", {"arrived_at": minute}), ("handle", {"note": "约双方面谈"}),
              ("resolve", {"outcome": "resolved", "result": "达成调解协议"}),
-             ("feedback", {"channel": "电话", "given_at": "2026-11-24T10:00"}), ("follow_up", {"note": "回访满意"}),
+             ("feedback", {"channel": "电话", "given_at": now_local().strftime("%Y-%m-%dT%H:%M")}),
+             ("follow_up", {"note": "回访满意"}),
              ("archive", {})]
     for action, fields in steps:
         response = act(client, number, action, **fields)
@@ -117,6 +124,24 @@ def test_a_case_worked_to_the_archive(client, people, app):
     assert page.count("<tr><td>") == 1 + len(steps)  # the ledger: registration plus every step
     illegal = act(client, number, "accept")
     assert illegal.status_code == 422 and "不能受理" in illegal.get_data(as_text=True)
+
+
+def test_bad_details_are_shown_beside_the_field_in_chinese(client, people):
+    login(client, "wenhua")
+    number = people["wenhua-lu"]
+    assert act(client, number, "accept").status_code == 303
+    made_up = act(client, number, "dispatch", department="不存在的部门")
+    assert made_up.status_code == 422 and "请从名单里选择部门" in made_up.get_data(as_text=True)
+    assert act(client, number, "dispatch", department="司法所", on_site="y").status_code == 303
+    for arrived, message in (("2026-13-01T09:00", "请按“年-月-日 时:分”填写"), ("2099-01-01T09:00", "到场时间不能晚于现在"),
+                             ("2020-01-01T09:00", "到场时间不能早于吹哨时间"), ("", "请填写：到场时间")):
+        page = act(client, number, "arrive", arrived_at=arrived)
+        html = page.get_data(as_text=True)
+        assert page.status_code == 422 and message in html, (arrived, re.findall(r'class="error"[^>]*>([^<]+)', html))
+        assert 'id="arrive-arrived_at-error"' in html and 'href="#arrive-arrived_at"' in html  # beside the field, linked
+        assert '<details class="action" id="do-arrive" open>' in html
+        assert f'value="{arrived}"' in html or not arrived  # what the clerk typed is kept
+    assert "arrived_at" not in re.sub(r'[\w-]+="[^"]*"', "", html)  # no field codes in the words
 
 
 def test_lists_mask_and_reveal_is_written_to_the_ledger(client, people, app):

@@ -28,7 +28,8 @@ def main(argv: list[str] | None = None) -> int:
 
     from forms_app import create_app
 
-    app = create_app()
+    # The service's header links back to the site this command serves, whatever port it is on.
+    app = create_app({"SITE_URL": f"http://{args.host}:{args.site_port}/"})
     with app.app_context():
         upgrade()
     handler = functools.partial(SimpleHTTPRequestHandler, directory=str(ROOT / "site"))
