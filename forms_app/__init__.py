@@ -16,6 +16,10 @@ from werkzeug.routing import BaseConverter
 
 from roster.phones import display_phone, tel_uri
 
+# Blueprints are imported with the package, not inside create_app, so that every module is loaded
+# the same way whoever imports first (a test that patches the clock included).
+from . import api, booking, cases_api, complaints, dashboard, feeds, staff
+from .cli import register_commands
 from .config import ROOT, from_environment, instance_secret
 from .extensions import csrf, db, limiter, login_manager, migrate
 from .rosters import RosterProvider, RosterUnavailable
@@ -65,19 +69,16 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.extensions["roster_provider"] = RosterProvider(app.config["ROSTER_DIR"])
 
     app.url_map.converters["month"] = MonthConverter
-    from . import api, booking, dashboard, feeds, staff
     app.register_blueprint(booking.bp)
     app.register_blueprint(staff.bp)
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(feeds.bp)
     csrf.exempt(api.bp)
-    from . import cases_api, complaints  # residents' complaints, tracking and their API (issue 4)
     app.register_blueprint(complaints.bp)
     app.register_blueprint(cases_api.bp)
     csrf.exempt(cases_api.bp)
 
-    from .cli import register_commands
     register_commands(app)
     _register_error_pages(app)
 

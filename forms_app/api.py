@@ -75,6 +75,11 @@ def slots(station_id: str):
         except ValueError:
             errors["days"] = [f"expected a whole number from 1 to {MAX_DAYS}"]
     officer, role = request.args.get("officer") or None, request.args.get("role") or None
+    # A typo is an error; a real officer or role this station lacks just has no slots here.
+    if officer and not roster.has_officer(officer):
+        errors["officer"] = ["no such officer"]
+    if role and role not in roster.roles:
+        errors["role"] = ["no such role; one of " + ", ".join(roster.roles)]
     if errors:
         return _errors(errors)
     found = available_slots(roster, station_id, officer=officer, role=role, first_day=first_day, days=days)

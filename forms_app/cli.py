@@ -38,14 +38,18 @@ def register_commands(app: Flask) -> None:
         register = reports.register_rows(roster, found, full=full)
         kpis = reports.kpi_rows(reports.station_kpis(roster, found, stations))
         path = Path(out)
-        if path.suffix.lower() == ".csv":
-            path.write_text(reports.csv_text(reports.REGISTER_COLUMNS, register), encoding="utf-8")
-            kpi_path = path.with_name(path.stem + "-kpi.csv")
-            kpi_path.write_text(reports.csv_text(reports.KPI_COLUMNS, reports.kpi_text_rows(kpis)), encoding="utf-8")
-            written = f"{path}, {kpi_path}"
-        else:
-            path.write_bytes(reports.workbook(month, register, kpis))
-            written = str(path)
+        try:
+            if path.suffix.lower() == ".csv":
+                path.write_text(reports.csv_text(reports.REGISTER_COLUMNS, register), encoding="utf-8")
+                kpi_path = path.with_name(path.stem + "-kpi.csv")
+                kpi_path.write_text(reports.csv_text(reports.KPI_COLUMNS, reports.kpi_text_rows(kpis)), encoding="utf-8")
+                written = f"{path}, {kpi_path}"
+            else:
+                path.write_bytes(reports.workbook(month, register, kpis))
+                written = str(path)
+        except OSError as exc:
+            raise click.ClickException(f"写不了 {path}：{exc.strerror}。请检查文件夹是否存在、是否有权限 / "
+                                       f"cannot write {path}: {exc.strerror}") from None
         db.session.add(ExportLog(at=datetime.now(), actor="命令行 / command line", month=month,
                                  scope=street or station or "全部", full=full, format=path.suffix.lstrip(".")))
         db.session.commit()

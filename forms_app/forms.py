@@ -28,7 +28,7 @@ class ResidentForm(FlaskForm):
                        render_kw={"autocomplete": "name"})
     phone = TelField("手机号", validators=[DataRequired("请填写手机号"), mobile_phone],
                      render_kw={"autocomplete": "tel", "inputmode": "tel"})
-    topic = SelectField("想咨询的事情", validators=[DataRequired("请选择事情的类别")], validate_choice=True)
+    topic = SelectField("想咨询的事情", validators=[DataRequired("请选择事情的类别")], validate_choice=False)
     description = TextAreaField("简单说明（选填，最多 500 字）",
                                 validators=[Length(max=500, message="最多 500 字，请精简一下")])
     consent = BooleanField(validators=[DataRequired("需要您同意，才能为您预约")])
@@ -38,6 +38,11 @@ class ResidentForm(FlaskForm):
         from flask import current_app
 
         self.consent.label.text = CONSENT_TEXT.format(days=current_app.config["RETENTION_DAYS"])
+
+    def validate_topic(self, field) -> None:
+        # In place of WTForms' English "Not a valid choice".
+        if field.data not in {value for value, *_ in (field.choices or []) if value}:
+            raise ValidationError("请从列表中选择事情的类别")
 
     def set_topics(self, categories) -> None:
         self.topic.choices = [SelectChoice("", "请选择")] + [SelectChoice(c.code, c.name) for c in categories]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
@@ -177,7 +177,10 @@ def _case_page(case: Case, submitted: tuple[str, ActionForm] | None = None, reve
 @bp.get("/cases/<number>")
 @login_required
 def case_page(number: str):
-    return _case_page(case_or_404(number, current_user, current_roster()))
+    case = case_or_404(number, current_user, current_roster())
+    # A reveal shows the full details once, on the page it redirects to; a reload masks them again.
+    revealed = session.pop("revealed", None) == case.number
+    return _case_page(case, revealed=revealed)
 
 
 @bp.post("/cases/<number>/act")
@@ -234,7 +237,8 @@ def reveal(number: str):
         abort(400)
     cases.record_reveal(case, current_user, "查看完整姓名和手机号")
     db.session.commit()
-    return _case_page(case, revealed=True)
+    session["revealed"] = case.number
+    return redirect(url_for(".case_page", number=case.number), 303)
 
 
 @bp.post("/appointments/<int:appointment_id>/<outcome>")

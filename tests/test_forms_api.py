@@ -122,6 +122,8 @@ def test_slots_role_filter(client):
     assert {s["officer"] for s in police} == {"liang-kai"} and len(police) == 7
     assert client.get(f"{API}/stations/wenhua-lu/slots?role=mediator").json == []
     assert client.get(f"{API}/stations/wenhua-lu/slots?officer=liang-kai").json == []  # serves elsewhere
+    typo = client.get(f"{API}/stations/wenhua-lu/slots?officer=chen-hoa&role=lawer")
+    assert typo.status_code == 422 and set(typo.json["fields"]) == {"officer", "role"}
 
 
 @pytest.mark.parametrize("query, field", [

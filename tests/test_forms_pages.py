@@ -90,7 +90,7 @@ def test_booking_round_trip(client):
     ({"phone": "12812345678"}, "phone", "第二位应为 3–9"),
     ({"phone": "0731-28811001"}, "phone", "请填 11 位手机号"),
     ({"topic": ""}, "topic", "请选择事情的类别"),
-    ({"topic": "no-such-topic"}, "topic", "Not a valid choice"),
+    ({"topic": "no-such-topic"}, "topic", "请从列表中选择事情的类别"),
     ({"description": "字" * 501}, "description", "最多 500 字"),
     ({"consent": None}, "consent", "需要您同意"),
     ({"slot": None}, "slot", "请选择一个时间"),

@@ -150,6 +150,8 @@ def test_report_command_writes_excel_and_csv(app, month, tmp_path):
     assert (tmp_path / "nov-kpi.csv").read_text(encoding="utf-8-sig").splitlines()[1].startswith("—,书院社区")
     bad = runner.invoke(args=["report", "--month", "2026-13", "--out", str(out)])
     assert bad.exit_code != 0 and "YYYY-MM" in bad.output
+    nowhere = runner.invoke(args=["report", "--month", "2026-11", "--out", str(tmp_path / "no" / "such" / "dir.xlsx")])
+    assert nowhere.exit_code == 1 and "写不了" in nowhere.output and "Traceback" not in nowhere.output
 
 
 def login(client, username):

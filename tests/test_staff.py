@@ -152,7 +152,9 @@ def test_lists_mask_and_reveal_is_written_to_the_ledger(client, people, app):
     page = client.get(f"/staff/cases/{number}").get_data(as_text=True)
     assert "13812345678" not in page
     revealed = client.post(f"/staff/cases/{number}/reveal", data={"csrf_token": csrf_token(page)})
-    assert "13812345678" in revealed.get_data(as_text=True)
+    assert revealed.status_code == 303  # POST-redirect-GET: a reload does not write a second ledger row
+    assert "13812345678" in client.get(revealed.headers["Location"]).get_data(as_text=True)
+    assert "13812345678" not in client.get(revealed.headers["Location"]).get_data(as_text=True)  # once only
     from forms_app.extensions import db
     from forms_app.models import LedgerEntry
 
