@@ -4,14 +4,14 @@ from __future__ import annotations
 from collections import OrderedDict
 from datetime import datetime
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from wtforms.fields.choices import SelectChoice
 
 from roster import TZ
 
 from . import appointments
 from .appointments import BookingError, PhoneBusy, Resident
-from .feeds import appointment_event, calendar
+from .feeds import appointment_event, calendar, ics_response
 from .forms import BookingForm, CancelForm, RescheduleForm
 from .rosters import current_roster
 from .slots import Slot, available_slots, aware
@@ -124,8 +124,7 @@ def booked_ics(token: str):
     roster = current_roster()
     cal = calendar("预约")
     cal.add_component(appointment_event(appointment, roster, private=False))
-    return Response(cal.to_ical(), mimetype="text/calendar; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{appointment.number}.ics"'})
+    return ics_response(cal, headers={"Content-Disposition": f'attachment; filename="{appointment.number}.ics"'})
 
 
 @bp.route("/manage/<token>", methods=["GET", "POST"])

@@ -10,7 +10,7 @@ from icalendar import Calendar, Event
 from sqlalchemy import select
 
 from .extensions import db
-from .models import BOOKED, Appointment
+from .models import BOOKED, CANCELLED, Appointment
 from .rosters import current_roster
 from .slots import aware, now_local
 
@@ -35,6 +35,8 @@ def appointment_event(appointment: Appointment, roster, *, private: bool) -> Eve
     event.add("dtstamp", datetime.now(timezone.utc))
     event.add("dtstart", aware(appointment.starts_at))
     event.add("dtend", aware(appointment.ends_at))
+    # A polled feed keeps a cancelled booking as CANCELLED, so the officer's phone takes it off the day.
+    event.add("status", "CANCELLED" if appointment.status == CANCELLED else "CONFIRMED")
     place = f"{station.name}，{station.address}" if station else appointment.station_id
     event.add("location", place)
     if private:  # the officer's own feed: who is coming and why
@@ -63,10 +65,16 @@ def officer_feed(officer: str, token: str):
         abort(404)
     since = (now_local() - timedelta(days=30)).replace(tzinfo=None)
     rows = db.session.scalars(select(Appointment).where(
-        Appointment.officer_id == officer, Appointment.status == BOOKED, Appointment.starts_at >= since)
+        Appointment.officer_id == officer, Appointment.status.in_((BOOKED, CANCELLED)), Appointment.starts_at >= since)
         .order_by(Appointment.starts_at))
     cal = calendar(f"{roster.officer(officer).name}的预约")
     for appointment in rows:
         cal.add_component(appointment_event(appointment, roster, private=True))
-    return Response(cal.to_ical(), mimetype="text/calendar; charset=utf-8",
-                    headers={"Cache-Control": "private, no-store"})
+    return ics_response(cal, headers={"Cache-Control": "private, no-store"})
+
+
+def ics_response(cal: Calendar, headers: dict) -> Response:
+    """With a VTIMEZONE for Asia/Shanghai, which some calendar apps need to place +08:00 times."""
+    cal.add_missing_timezones()
+    return Response(cal.to_ical(), content_type="text/calendar; charset=utf-8", headers=headers)
+

@@ -258,7 +258,12 @@ def test_officer_feed_lists_own_bookings(app, client, fixed_clock):
     cal = Calendar.from_ical(response.data)
     assert str(cal["x-wr-calname"]) == "陈浩的预约"
     events = cal.walk("VEVENT")
-    assert [str(e["uid"]) for e in events] == [f"appointment-{mine['number']}@sanguan-board"]
+    # the cancelled booking stays in the feed as CANCELLED so a phone that polled it before removes it
+    assert [(str(e["uid"]), str(e["status"])) for e in events] == [
+        (f"appointment-{mine['number']}@sanguan-board", "CONFIRMED"),
+        (f"appointment-{cancelled['number']}@sanguan-board", "CANCELLED")]
+    assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
+    assert [str(tz["tzid"]) for tz in cal.walk("VTIMEZONE")] == ["Asia/Shanghai"]
     event = events[0]
     assert event.decoded("dtstart") == at("2026-11-23", "09:00")
     assert event.decoded("dtend") == at("2026-11-23", "09:30")
