@@ -5,20 +5,20 @@ Flask's tutorial layout: ``create_app()`` binds the extensions, one blueprint pe
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from flask import Flask, render_template, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import BaseConverter
 
 from roster.phones import display_phone, tel_uri
 
 # Blueprints are imported with the package, not inside create_app, so that every module is loaded
 # the same way whoever imports first (a test that patches the clock included).
-from . import api, booking, cases_api, complaints, dashboard, feeds, staff
+from . import api, booking, cases_api, complaints, dashboard, feeds, health, requestlog, staff
 from .cli import register_commands
 from .config import ROOT, from_environment, instance_secret
 from .extensions import csrf, db, limiter, login_manager, migrate
@@ -59,6 +59,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
 
+    if app.config.get("TRUSTED_PROXIES"):
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
@@ -79,8 +82,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(cases_api.bp)
     csrf.exempt(cases_api.bp)
 
+    app.register_blueprint(health.bp)
+
     register_commands(app)
     _register_error_pages(app)
+    requestlog.install(app)
 
     app.jinja_env.filters["tel"] = tel_uri
     app.jinja_env.filters["phone"] = display_phone

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from flask import Blueprint, abort, jsonify, request
 from werkzeug.datastructures import MultiDict
 
-from . import appointments
+from . import appointments, limits
 from .appointments import BookingError, Resident
 from .forms import ApiBookingForm
 from .openapi import openapi_document
@@ -103,6 +103,7 @@ def _form_data(body: dict) -> tuple[MultiDict, dict[str, list[str]]]:
 
 
 @bp.post("/appointments")
+@limits.resident_post
 def create_appointment():
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
@@ -145,6 +146,7 @@ def get_appointment(number: str):
 
 
 @bp.delete("/appointments/<number>")
+@limits.resident_post
 def delete_appointment(number: str):
     appointment = appointments.by_number(number, request.args.get("token", ""))
     if appointment is None:

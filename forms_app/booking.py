@@ -9,7 +9,7 @@ from wtforms.fields.choices import SelectChoice
 
 from roster import TZ
 
-from . import appointments
+from . import appointments, limits
 from .appointments import BookingError, PhoneBusy, Resident
 from .feeds import appointment_event, calendar, ics_response
 from .forms import BookingForm, CancelForm, RescheduleForm
@@ -65,6 +65,7 @@ def index():
 
 
 @bp.route("/book", methods=["GET", "POST"])
+@limits.resident_post
 def book():
     roster = current_roster()
     station_id = request.values.get("station", "")
@@ -128,6 +129,7 @@ def booked_ics(token: str):
 
 
 @bp.route("/manage/<token>", methods=["GET", "POST"])
+@limits.resident_post
 def manage(token: str):
     appointment = appointments.by_token(token)
     if appointment is None:

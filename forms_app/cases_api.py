@@ -8,10 +8,9 @@ from datetime import datetime
 from flask import Blueprint, abort, jsonify, request
 from werkzeug.datastructures import MultiDict
 
-from . import cases
-from .complaints import (ApiCaseForm, DESCRIPTION_MAX, STATE_NAMES, normalise_number, public_view, submit,
-                         track_limit, track_number_limit)
-from .extensions import limiter
+from . import cases, limits
+from .complaints import ApiCaseForm, DESCRIPTION_MAX, STATE_NAMES, normalise_number, public_view, submit
+from .openapi import TOO_MANY, _json, _ref
 from .rosters import current_roster
 from .slots import aware, now_local
 
@@ -46,23 +45,13 @@ def _form_data(body: dict) -> tuple[MultiDict, dict[str, list[str]]]:
     return data, wrong
 
 
-def _case_limit() -> str:
-    from flask import current_app
-
-    return current_app.config.get("COMPLAINT_LIMIT", "30 per hour")
-
-
-def _number_key() -> str:
-    return "track|" + normalise_number((request.view_args or {}).get("number"))
-
-
 @bp.get("/categories")
 def categories():
     return jsonify([{"code": c.code, "name": c.name} for c in current_roster().settings.categories])
 
 
 @bp.post("/cases")
-@limiter.limit(_case_limit)
+@limits.complaint
 def create_case():
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
@@ -82,8 +71,8 @@ def create_case():
 
 
 @bp.get("/cases/<number>")
-@limiter.limit(track_limit)
-@limiter.limit(track_number_limit, key_func=_number_key)
+@limits.track
+@limits.track_number
 def get_case(number: str):
     digits = request.args.get("phone_last4", "")
     if not (len(digits) == 4 and digits.isascii() and digits.isdigit()):
@@ -104,13 +93,6 @@ def get_case(number: str):
 
 
 # ---------------------------------------------------------------- OpenAPI
-
-def _json(schema: dict, description: str) -> dict:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
-
-
-def _ref(name: str) -> dict:
-    return {"$ref": f"#/components/schemas/{name}"}
 
 
 CASE_EXAMPLE = {"station": "wenhua-lu", "category": "neighbours", "description": "楼上漏水，协商不成", "location": "3 栋",
@@ -156,7 +138,7 @@ CASES_SCHEMAS = {
             "timeline": {"type": "array", "items": _ref("TimelineStep")}}},
 }
 _ERROR, _FIELD_ERRORS = _json(_ref("Error"), "error"), _json(_ref("FieldErrors"), "invalid input, per field")
-_TOO_MANY = _json(_ref("Error"), "too many requests; try again later")
+_TOO_MANY = TOO_MANY
 CASES_PATHS = {
     "/api/v1/categories": {"get": {
         "operationId": "listCategories", "summary": "complaint categories",

@@ -114,3 +114,71 @@ def register_commands(app: Flask) -> None:
 
         for officer in current_roster().officers:
             click.echo(f"{officer.id}\t{officer.name}\t{base_url.rstrip('/')}{feed_url(officer.id)}")
+
+    @app.cli.command("backup")
+    @click.option("--out", required=True, type=click.Path(dir_okay=False), help="备份文件 / backup file to write")
+    def backup_command(out: str) -> None:
+        """在线备份 SQLite 数据库（服务不用停）/ back up the SQLite database while it runs."""
+        from pathlib import Path
+
+        from .backup import BackupError, backup
+
+        try:
+            pages = backup(app.config["SQLALCHEMY_DATABASE_URI"], Path(out))
+        except BackupError as exc:
+            raise click.ClickException(str(exc)) from None
+        click.echo(f"已备份到 / backed up to {out} ({pages} pages)")
+
+    @app.cli.command("restore")
+    @click.option("--from", "source", required=True, type=click.Path(dir_okay=False), help="备份文件 / backup file")
+    @click.option("--yes", is_flag=True, help="不再确认 / do not ask")
+    def restore_command(source: str, yes: bool) -> None:
+        """用备份替换当前数据库的全部内容 / replace the database's content with a backup."""
+        from pathlib import Path
+
+        from .backup import BackupError, restore
+
+        if not yes:
+            click.confirm("当前数据库的内容会被备份替换，继续吗？/ replace the current data with the backup?", abort=True)
+        try:
+            pages = restore(app.config["SQLALCHEMY_DATABASE_URI"], Path(source))
+        except BackupError as exc:
+            raise click.ClickException(str(exc)) from None
+        click.echo(f"已恢复 / restored {source} ({pages} pages)")
+
+    @app.cli.command("copy-data")
+    @click.option("--from", "source", required=True, help="源数据库 / source, e.g. sqlite:///instance/forms.sqlite3")
+    @click.option("--to", "target", required=True, help="目标数据库 / target, e.g. postgresql+psycopg://…")
+    def copy_data(source: str, target: str) -> None:
+        """把每一行复制到另一个数据库并核对行数 / copy every row to another database and verify counts."""
+        from flask_migrate import upgrade
+        from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+        from . import create_app
+        from .copydata import CopyError, copy_rows, driver_url, schema_version
+        from .extensions import db
+
+        source, target = driver_url(source), driver_url(target)
+        try:
+            before = schema_version(source)
+            if before is None:
+                raise CopyError("源数据库里没有本服务的表 / the source holds no tables of this service")
+            destination = create_app({"SQLALCHEMY_DATABASE_URI": target, "SECRET_KEY": app.config["SECRET_KEY"],
+                                      "ROSTER_DIR": app.config["ROSTER_DIR"], "REQUEST_LOG": False})
+            with destination.app_context():
+                upgrade()  # the target's schema from the same migrations
+                db.engine.dispose()
+            if schema_version(target) != before:
+                raise CopyError(f"源数据库的版本 {before} 不是最新，请先对它运行 flask db upgrade / the source is at "
+                                f"revision {before}; run `flask db upgrade` on it first")
+            result = copy_rows(source, target, db.metadata.sorted_tables)
+        except CopyError as exc:
+            raise click.ClickException(str(exc)) from None
+        except (ArgumentError, SQLAlchemyError) as exc:
+            raise click.ClickException(f"连接或复制失败 / failed: {type(exc).__name__}: {str(exc).splitlines()[0]}") from None
+        for count in result:
+            click.echo(f"{count.table:<20} {count.source:>8} → {count.target:>8} {'ok' if count.ok else '不一致 MISMATCH'}")
+        if not all(count.ok for count in result):
+            raise click.ClickException("行数不一致 / row counts differ")
+        click.echo(f"已复制 {sum(c.target for c in result)} 行，行数一致 / copied {sum(c.target for c in result)} rows; "
+                   "every count matches")

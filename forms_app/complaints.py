@@ -21,8 +21,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, Regexp, Vali
 
 from roster import Roster
 
-from . import cases, casework, photos
-from .extensions import db, limiter
+from . import cases, casework, limits, photos
+from .extensions import db
 from .forms import mobile_phone
 from .models import Case, LedgerEntry
 from .rosters import current_roster
@@ -321,30 +321,10 @@ def record_satisfaction(case: Case, score: int, comment: str, now: datetime | No
     return True
 
 
-# ---------------------------------------------------------------- rate limits
-
-def _complaint_limit() -> str:
-    return current_app.config.get("COMPLAINT_LIMIT", "30 per hour")
-
-
-def track_limit() -> str:
-    """Per address: enough for a family, too few to try the 10,000 possible last four digits."""
-    return current_app.config.get("TRACK_LIMIT", "20 per minute")
-
-
-def track_number_limit() -> str:
-    """Per case number, from any address."""
-    return current_app.config.get("TRACK_NUMBER_LIMIT", "30 per hour")
-
-
-def _track_number_key() -> str:
-    return "track|" + normalise_number(request.form.get("number"))
-
-
 # ---------------------------------------------------------------- pages
 
 @bp.route("/complaint", methods=["GET", "POST"])
-@limiter.limit(_complaint_limit, methods=["POST"])
+@limits.complaint
 def complaint():
     request.max_content_length = (photos.MAX_PHOTOS + 1) * photos.MAX_BYTES + 1024 * 1024
     roster = current_roster()
@@ -390,8 +370,8 @@ def _remember(number: str) -> None:
 
 
 @bp.route("/track", methods=["GET", "POST"])
-@limiter.limit(track_limit, methods=["POST"])
-@limiter.limit(track_number_limit, key_func=_track_number_key, methods=["POST"])
+@limits.track
+@limits.track_number
 def track():
     form = TrackForm(formdata=request.form if request.method == "POST" else None,
                      data={"number": normalise_number(request.args.get("number"))})
@@ -428,6 +408,7 @@ def tracked(number: str):
 
 
 @bp.post("/track/<number>/satisfaction")
+@limits.resident_post
 def satisfaction(number: str):
     case = _tracked_case(number)
     if case is None:

@@ -5,6 +5,8 @@ import os
 import secrets
 from pathlib import Path
 
+from .limits import DEFAULTS as DEFAULT_LIMITS
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -23,6 +25,22 @@ def instance_secret(instance_path: str) -> str:
         return key
 
 
+def ratelimit_settings(environ) -> dict:
+    """Every RATELIMIT_* variable, as Flask-Limiter expects it: RATELIMIT_ENABLED=false is False."""
+    found = {}
+    for name, raw in environ.items():
+        if not name.startswith("RATELIMIT_"):
+            continue
+        value = raw.strip()
+        if value.lower() in ("true", "false"):
+            found[name] = value.lower() == "true"
+        elif value.isdigit():
+            found[name] = int(value)
+        else:
+            found[name] = value
+    return found
+
+
 def from_environment(instance_path: str) -> dict:
     database = os.environ.get("DATABASE_URL") or f"sqlite:///{Path(instance_path) / 'forms.sqlite3'}"
     return {
@@ -31,14 +49,16 @@ def from_environment(instance_path: str) -> dict:
         "ROSTER_DIR": os.environ.get("ROSTER_DIR") or str(ROOT / "data"),
         "SITE_URL": os.environ.get("SITE_URL") or "http://127.0.0.1:8000/",
         "WTF_CSRF_TIME_LIMIT": None,
+        # Rate limits: Redis when several workers or hosts share them, memory on one process.
         "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL") or "memory://",
-        "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "true").lower() != "false",
-        # Per account and address, and per address whatever the account (password spraying).
-        "LOGIN_LIMIT": os.environ.get("LOGIN_LIMIT") or "5 per minute",
-        "LOGIN_IP_LIMIT": os.environ.get("LOGIN_IP_LIMIT") or "20 per minute",
-        "COMPLAINT_LIMIT": os.environ.get("COMPLAINT_LIMIT") or "30 per hour",
-        "TRACK_LIMIT": os.environ.get("TRACK_LIMIT") or "20 per minute",
-        "TRACK_NUMBER_LIMIT": os.environ.get("TRACK_NUMBER_LIMIT") or "30 per hour",
+        "RATELIMIT_ENABLED": True,  # RATELIMIT_ENABLED=false turns every limit off (a load test, a limiting proxy)
+        "RATELIMIT_HEADERS_ENABLED": True,  # Retry-After on a 429
+        **DEFAULT_LIMITS,
+        **ratelimit_settings(os.environ),
+        # One JSON line per request on stderr, without personal data (requestlog.py).
+        "REQUEST_LOG": os.environ.get("REQUEST_LOG", "true").lower() != "false",
+        # Addresses come from X-Forwarded-For only behind this many trusted proxies (nginx: 1).
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES") or 0),
         # Photos of complaints; a shared volume when several hosts run the service.
         "UPLOAD_DIR": os.environ.get("UPLOAD_DIR"),
         # How long after the meeting a booking's personal data is kept (the consent text says so).

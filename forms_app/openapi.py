@@ -45,6 +45,8 @@ def _ref(name: str) -> dict:
 
 
 NOT_FOUND = _json(_ref("Error"), "not found")
+TOO_MANY = {**_json(_ref("Error"), "too many requests from this address; wait as Retry-After says"),
+            "headers": {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}}}
 STATION = {"name": "station", "in": "path", "required": True, "schema": {"type": "string"}}
 NUMBER = {"name": "number", "in": "path", "required": True, "schema": {"type": "string"}}
 TOKEN = {"name": "token", "in": "query", "required": True, "schema": {"type": "string"},
@@ -81,14 +83,15 @@ def openapi_document() -> dict:
                     "schema": _ref("AppointmentRequest"), "example": BOOKING_EXAMPLE}}},
                 "responses": {"201": _json(_ref("Created"), "booked"),
                               "409": _json(_ref("Error"), "the slot is full"),
-                              "422": _json(_ref("FieldErrors"), "invalid input, per field")}}},
+                              "422": _json(_ref("FieldErrors"), "invalid input, per field"), "429": TOO_MANY}}},
             "/api/v1/appointments/{number}": {
                 "get": {"operationId": "getAppointment", "summary": "an appointment", "parameters": [NUMBER, TOKEN],
                         "responses": {"200": _json(_ref("Appointment"), "the appointment"), "404": NOT_FOUND}},
                 "delete": {"operationId": "cancelAppointment", "summary": "cancel an appointment",
                            "parameters": [NUMBER, TOKEN, {"name": "reason", "in": "query", "schema": {"type": "string"}}],
                            "responses": {"200": _json(_ref("Appointment"), "cancelled"), "404": NOT_FOUND,
-                                         "409": _json(_ref("Error"), "too late to cancel online, or already cancelled")}}},
+                                         "409": _json(_ref("Error"), "too late to cancel online, or already cancelled"),
+                                         "429": TOO_MANY}}},
             "/api/v1/openapi.json": {"get": {"operationId": "openapi", "summary": "this document", "responses": {
                 "200": {"description": "OpenAPI 3.1", "content": {"application/json": {"schema": {"type": "object"}}}}}}},
         },

@@ -3,8 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
-from flask_limiter.util import get_remote_address
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -14,8 +13,8 @@ from wtforms.fields import DateTimeLocalField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Optional
 
-from . import cases, casework
-from .extensions import db, limiter, login_manager
+from . import cases, casework, limits
+from .extensions import db, login_manager
 from .models import ATTENDED, BOOKED, NO_SHOW, Appointment, Case, Staff
 from .permissions import ROLES, can_act, case_or_404, mask_name, mask_phone, visible_stations
 from .photos import upload_dir
@@ -80,17 +79,9 @@ def _action_form(action: str, roster, formdata=None) -> ActionForm:
     return form
 
 
-def _login_key() -> str:
-    return f"{get_remote_address()}|{(request.form.get('username') or '').strip().lower()}"
-
-
-def _login_limit() -> str:
-    return current_app.config["LOGIN_LIMIT"]
-
-
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, key_func=_login_key, methods=["POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_IP_LIMIT"], methods=["POST"])
+@limits.login
+@limits.login_address
 def login():
     form = LoginForm()
     error = None

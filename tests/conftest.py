@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -46,22 +48,91 @@ def roster_dir(tmp_path):
     return folder
 
 
+def postgresql_url() -> str:
+    """TEST_DATABASE_URL as SQLAlchemy's psycopg 3 URL; skips (fails under CI=true) without it."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        _missing("TEST_DATABASE_URL is not set: the PostgreSQL run of the form-service tests is skipped "
+                 "(set it to e.g. postgresql://postgres@127.0.0.1:5432/test)")
+    return re.sub(r"^postgres(ql)?(\+\w+)?://", "postgresql+psycopg://", url)
+
+
+def redis_url() -> str:
+    url = os.environ.get("TEST_REDIS_URL")
+    if not url:
+        _missing("TEST_REDIS_URL is not set: the Redis rate-limit tests are skipped "
+                 "(set it to e.g. redis://127.0.0.1:6379/0)")
+    return url
+
+
+@contextmanager
+def fresh_schema(url: str):
+    """A schema of its own for one test on the shared PostgreSQL: clean, and dropped afterwards."""
+    from sqlalchemy import create_engine, text
+
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE SCHEMA "{name}"'))
+        separator = "&" if "?" in url else "?"
+        yield f"{url}{separator}options=-csearch_path%3D{name}"
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    """Every form-service test runs on SQLite and again on PostgreSQL, each on a clean schema."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'forms.sqlite3'}"
+        return
+    with fresh_schema(postgresql_url()) as url:
+        yield url
+
+
 @pytest.fixture
-def app(tmp_path, roster_dir):
+def app(database_url, roster_dir):
     from flask_migrate import upgrade
 
     from forms_app import create_app
+    from forms_app.extensions import db
 
     application = create_app({
         "TESTING": True,
         "SECRET_KEY": "test-secret",
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'forms.sqlite3'}",
+        "SQLALCHEMY_DATABASE_URI": database_url,
         "ROSTER_DIR": str(roster_dir),
         "SITE_URL": "https://board.example.gov.cn/",
     })
     with application.app_context():
         upgrade()  # the real migrations, not create_all: they are what production runs
     yield application
+    with application.app_context():
+        db.engine.dispose()  # before the schema is dropped
+
+
+@pytest.fixture
+def make_app(app):
+    """More apps on the ``app`` fixture's database (another process, another environment);
+    their connections are closed afterwards."""
+    from forms_app import create_app
+    from forms_app.extensions import db
+
+    made = []
+
+    def make(config: dict | None = None):
+        base = {"TESTING": True, "SECRET_KEY": "test-secret", "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+                "ROSTER_DIR": app.config["ROSTER_DIR"]}
+        made.append(create_app({**base, **(config or {})}))
+        return made[-1]
+
+    yield make
+    for other in made:
+        with other.app_context():
+            db.engine.dispose()
 
 
 @pytest.fixture

@@ -333,7 +333,7 @@ def test_lookup_form_errors(client):
 
 
 def test_lookups_are_rate_limited(client, app, worked_case):
-    app.config["TRACK_LIMIT"] = "3 per minute"
+    app.config["RATELIMIT_TRACK"] = "3 per minute"
     statuses = [look_up(client, worked_case, "0000").status_code for _ in range(4)]
     assert statuses == [404, 404, 404, 429]
 

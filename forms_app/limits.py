@@ -1,0 +1,56 @@
+"""Rate limits, one place: every POST a resident can make, login, and tracking look-ups.
+
+Each limit is a Flask-Limiter ``RATELIMIT_*`` setting, settable from the environment
+(config.py reads every ``RATELIMIT_*`` variable). Storage is in memory, or Redis when
+``REDIS_URL`` is set, so that a limit hit on one server holds on every other.
+"""
+from __future__ import annotations
+
+from flask import current_app, request
+from flask_limiter.util import get_remote_address
+
+from .extensions import limiter
+
+DEFAULTS = {
+    # Booking, changing or cancelling a booking, rating a closed case: per client address.
+    "RATELIMIT_RESIDENT_POST": "20 per minute;200 per day",
+    "RATELIMIT_COMPLAINT": "30 per hour",
+    # Tracking: per address, enough for a family and too few to try 10,000 last-four digits;
+    # and per case number from any address.
+    "RATELIMIT_TRACK": "20 per minute",
+    "RATELIMIT_TRACK_NUMBER": "30 per hour",
+    # Staff login: per account and address, and per address whatever the account (password spraying).
+    "RATELIMIT_LOGIN": "5 per minute",
+    "RATELIMIT_LOGIN_ADDRESS": "20 per minute",
+}
+
+
+def setting(name: str):
+    """The limit string for ``limiter.limit``, read when the request comes."""
+    def current() -> str:
+        return current_app.config.get(name) or DEFAULTS[name]
+    current.__name__ = name.lower()
+    return current
+
+
+def _normalised_number(raw: str | None) -> str:
+    from .complaints import normalise_number
+
+    return normalise_number(raw)
+
+
+def track_number_key() -> str:
+    number = request.form.get("number") if request.method == "POST" else (request.view_args or {}).get("number")
+    return "track|" + _normalised_number(number)
+
+
+def login_key() -> str:
+    return f"login|{get_remote_address()}|{(request.form.get('username') or '').strip().lower()}"
+
+
+resident_post = limiter.limit(setting("RATELIMIT_RESIDENT_POST"), methods=["POST", "DELETE"])
+complaint = limiter.limit(setting("RATELIMIT_COMPLAINT"), methods=["POST"])
+track = limiter.limit(setting("RATELIMIT_TRACK"))
+track_number = limiter.limit(setting("RATELIMIT_TRACK_NUMBER"), key_func=track_number_key)
+login = limiter.limit(setting("RATELIMIT_LOGIN"), key_func=login_key, methods=["POST"])
+login_address = limiter.limit(setting("RATELIMIT_LOGIN_ADDRESS"), methods=["POST"])

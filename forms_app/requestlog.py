@@ -1,0 +1,58 @@
+"""One JSON line per request, without personal data.
+
+The line names the route pattern (``/manage/<token>``), never the path itself, which may carry
+a manage token or a case number; no query string, no client address, no form fields. gunicorn's
+own access log is off (deploy/gunicorn.conf.py) because it would write the raw path.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+
+from flask import Flask, Response, g, request
+
+logger = logging.getLogger("forms_app.requests")
+
+
+class _Stderr(logging.StreamHandler):
+    """Whatever sys.stderr is now (gunicorn and pytest both replace it)."""
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value) -> None:
+        pass
+
+
+def install(app: Flask) -> None:
+    if not app.config.get("REQUEST_LOG", True):
+        return
+    if not logger.handlers:
+        handler = _Stderr()
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+
+    @app.before_request
+    def _start() -> None:
+        g.request_started = time.perf_counter()
+
+    @app.after_request
+    def _log(response: Response) -> Response:
+        if request.endpoint in ("health.healthz", "health.readyz", "static"):
+            return response
+        started = g.get("request_started")
+        logger.info(json.dumps({
+            "ts": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "method": request.method,
+            "route": request.url_rule.rule if request.url_rule else "(no route)",
+            "status": response.status_code,
+            "ms": round((time.perf_counter() - started) * 1000, 1) if started else None,
+            "bytes": response.calculate_content_length(),
+        }, ensure_ascii=False))
+        return response
