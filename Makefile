@@ -9,7 +9,7 @@ FORMS_PORT ?= 8001
 SITE_URL ?= http://$(HOST):$(PORT)/
 FORMS_URL ?= http://$(HOST):$(FORMS_PORT)
 
-.PHONY: demo test check site screenshots schema clean
+.PHONY: demo serve test check site screenshots schema clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -25,6 +25,12 @@ $(STAMP): pyproject.toml
 ## demo: set up, build the site from data/, serve it on :8000 and the form service on :8001
 demo: site
 	$(BIN)/python -m tools.demo --host $(HOST) --site-port $(PORT) --forms-port $(FORMS_PORT)
+
+## serve: production-style: gunicorn runs the form service, the built site is served as static files
+##        (DATABASE_URL, REDIS_URL, SECRET_KEY from the environment; SQLite in instance/ without them)
+serve: site
+	$(BIN)/python -m flask --app forms_app db upgrade
+	$(BIN)/python -m tools.serve --host $(HOST) --site-port $(PORT) --forms-port $(FORMS_PORT)
 
 ## test: set up, run the whole suite
 test: $(STAMP)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import gc
 import threading
 from pathlib import Path
 
@@ -47,6 +48,10 @@ class RosterProvider:
                     self._stamp = stamp
                     if result.ok:
                         self._roster = result.roster
+                        # A city's roster is hundreds of thousands of immutable objects; without this,
+                        # every full garbage collection walks them all, in the middle of a request.
+                        gc.collect()
+                        gc.freeze()
                     else:
                         log.error("roster in %s has %d error(s); keeping the last valid one:\n%s", self.data_dir,
                                   len(result.errors), "\n".join(d.format() for d in result.errors[:10]))

@@ -1,0 +1,29 @@
+"""gunicorn settings for the form service: `gunicorn -c deploy/gunicorn.conf.py forms_app.wsgi:app`.
+
+Every setting can be changed from the environment without editing this file:
+BIND (default 127.0.0.1:8001), WEB_CONCURRENCY (workers; default 2 per core), THREADS (per worker).
+"""
+import multiprocessing
+import os
+
+bind = os.environ.get("BIND", "127.0.0.1:8001")
+workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * multiprocessing.cpu_count())
+# Threads let a worker go on while another request waits for the database.
+worker_class = "gthread"
+threads = int(os.environ.get("THREADS") or 4)
+timeout = 30
+graceful_timeout = 20
+keepalive = 5
+# Recycle workers now and then, so a slow leak never becomes an outage.
+max_requests = 5000
+max_requests_jitter = 500
+# gunicorn's access log would print raw paths, which carry manage tokens and case numbers;
+# the service writes its own request log without them (forms_app/requestlog.py).
+accesslog = None
+errorlog = "-"
+loglevel = os.environ.get("LOG_LEVEL", "info")
+# Behind nginx on the same host: trust its X-Forwarded-* (the app's TRUSTED_PROXIES does the rest).
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+proc_name = "sanguan-forms"
+# No control socket: several servers on one host would fight over the same path (gunicorn ≥ 25).
+control_socket_disable = True
