@@ -1,16 +1,19 @@
 """gunicorn settings for the form service: `gunicorn -c deploy/gunicorn.conf.py forms_app.wsgi:app`.
 
 Every setting can be changed from the environment without editing this file:
-BIND (default 127.0.0.1:8001), WEB_CONCURRENCY (workers; default 2 per core), THREADS (per worker).
+BIND (default 127.0.0.1:8001), WEB_CONCURRENCY (workers; default 2 per core), WORKER_CLASS
+(default sync), THREADS (per worker, for WORKER_CLASS=gthread).
 """
 import multiprocessing
 import os
 
 bind = os.environ.get("BIND", "127.0.0.1:8001")
 workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * multiprocessing.cpu_count())
-# Threads let a worker go on while another request waits for the database.
-worker_class = "gthread"
-threads = int(os.environ.get("THREADS") or 4)
+# Sync workers behind nginx, which buffers slow clients: on the benchmark machine they served
+# 2.4 times the requests of gthread workers (docs/benchmarks.md). gthread suits a setup without
+# a buffering proxy: WORKER_CLASS=gthread THREADS=4.
+worker_class = os.environ.get("WORKER_CLASS", "sync")
+threads = int(os.environ.get("THREADS") or 1)
 timeout = 30
 graceful_timeout = 20
 keepalive = 5

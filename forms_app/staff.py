@@ -37,22 +37,20 @@ class LoginForm(FlaskForm):
                              render_kw={"autocomplete": "current-password"})
 
 
-class MomentField(DateTimeLocalField):
-    """WTForms says "Not a valid datetime value."; a clerk reads Chinese."""
+def _in_chinese(field_class, message: str):
+    """``field_class`` with its English parse error ("Not a valid datetime value.") in Chinese."""
+    class Field(field_class):
+        def process_formdata(self, valuelist):
+            try:
+                super().process_formdata(valuelist)
+            except ValueError:
+                raise ValueError(message) from None
+    Field.__name__ = f"Chinese{field_class.__name__}"
+    return Field
 
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError("请按“年-月-日 时:分”填写，例如 2026-11-23 14:30") from None
 
-
-class WholeNumberField(IntegerField):
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError("请填一个整数，例如 5") from None
+MomentField = _in_chinese(DateTimeLocalField, "请按“年-月-日 时:分”填写，例如 2026-11-23 14:30")
+WholeNumberField = _in_chinese(IntegerField, "请填一个整数，例如 5")
 
 
 class ActionForm(FlaskForm):

@@ -46,3 +46,23 @@ def test_example_files_point_editors_at_the_schema():
         first = (ROOT / "data" / f"{name}.yaml").read_text(encoding="utf-8").splitlines()[0]
         assert first == f"# yaml-language-server: $schema=../schema/{name}.schema.json"
         assert (ROOT / "schema" / f"{name}.schema.json").is_file()
+
+
+def test_every_rate_limit_is_documented_with_its_default():
+    from forms_app.limits import DEFAULTS
+
+    for name, default in DEFAULTS.items():
+        assert f"`{name}`" in README, name
+        assert f"`{default}`" in README, (name, default)
+
+
+def test_flask_commands_in_the_readme_exist():
+    from forms_app import create_app
+
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": "sqlite://",
+                      "ROSTER_DIR": str(ROOT / "tests" / "fixtures" / "small")})
+    commands = set(app.cli.list_commands(app.app_context()))
+    mentioned = set(re.findall(r"flask --app forms_app ([a-z-]+)", README))
+    assert mentioned >= {"report", "create-staff", "backup", "restore", "copy-data", "purge-expired"}
+    assert mentioned - {"db"} <= commands
+    assert re.search(r"^serve:", (ROOT / "Makefile").read_text(encoding="utf-8"), re.M)

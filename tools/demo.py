@@ -17,12 +17,17 @@ from werkzeug.serving import make_server
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def server_arguments(description: str) -> argparse.ArgumentParser:
+    """The addresses `make demo` and `make serve` share."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--site-port", type=int, default=8000)
     parser.add_argument("--forms-port", type=int, default=8001)
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = server_arguments(__doc__.splitlines()[0]).parse_args(argv)
 
     from flask_migrate import upgrade
 

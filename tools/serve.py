@@ -3,7 +3,6 @@ threads: deploy/gunicorn.conf.py) and a second gunicorn serves the built site as
 Database and limits come from the environment (DATABASE_URL, REDIS_URL, SECRET_KEY, …)."""
 from __future__ import annotations
 
-import argparse
 import os
 import signal
 import subprocess
@@ -11,15 +10,13 @@ import sys
 import time
 from pathlib import Path
 
+from tools.demo import server_arguments
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--site-port", type=int, default=8000)
-    parser.add_argument("--forms-port", type=int, default=8001)
-    args = parser.parse_args(argv)
+    args = server_arguments(__doc__.splitlines()[0]).parse_args(argv)
     if not (ROOT / "site" / "index.html").is_file():
         print("还没有构建网站：先运行 make site / the site is not built: run `make site` first", file=sys.stderr)
         return 1
