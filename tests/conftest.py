@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tools.browser import CHROMIUM_ARGS, chromium_path
+from tools.browser import CHROMIUM_ARGS, WECHAT_UA, chromium_path, serve_directory
 
 
 def _missing(reason: str):
@@ -138,6 +138,64 @@ def make_app(app):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+# ---------------------------------------------------------------- browser: live servers
+
+STAFF_PASSWORD = "correct horse battery"
+PHONE = {"viewport": {"width": 360, "height": 740}, "user_agent": WECHAT_UA, "device_scale_factor": 2,
+         "is_mobile": True, "has_touch": True, "locale": "zh-CN"}
+
+
+@pytest.fixture(scope="session")
+def live(tmp_path_factory):
+    """The form service (SQLite) and the built site, each on its own loopback port."""
+    import threading
+    from datetime import datetime
+
+    from flask_migrate import upgrade
+    from werkzeug.security import generate_password_hash
+    from werkzeug.serving import make_server
+
+    import roster
+    from forms_app import create_app
+    from forms_app.extensions import db
+    from forms_app.models import Staff
+    from sitegen import build_site
+
+    work = tmp_path_factory.mktemp("live")
+    data = work / "roster"
+    shutil.copytree(SMALL_ROSTER, data)
+    site = work / "site"
+    site.mkdir()
+    with serve_directory(site) as site_url:
+        app = create_app({"TESTING": True, "SECRET_KEY": "browser-secret", "ROSTER_DIR": str(data),
+                          "SQLALCHEMY_DATABASE_URI": f"sqlite:///{work / 'forms.sqlite3'}", "SITE_URL": site_url,
+                          "REQUEST_LOG": False, "UPLOAD_DIR": str(work / "uploads")})
+        with app.app_context():
+            upgrade()
+            db.session.add(Staff(username="wenhua", display_name="文化路工作人员", role="station", stations="wenhua-lu",
+                                 password_hash=generate_password_hash(STAFF_PASSWORD), created_at=datetime.now()))
+            db.session.commit()
+        server = make_server("127.0.0.1", 0, app, threaded=True)
+        forms_url = f"http://127.0.0.1:{server.server_port}"
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        build_site(roster.load_roster(data), site, site_url, forms_url, src_dir=work / "src")
+        try:
+            yield {"site": site_url, "forms": forms_url, "app": app}
+        finally:
+            server.shutdown()
+            with app.app_context():
+                db.engine.dispose()
+
+
+@pytest.fixture
+def phone(browser):
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    yield page
+    context.close()
 
 
 def csrf_token(html: str, prefix: str = "") -> str:

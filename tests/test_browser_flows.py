@@ -1,0 +1,112 @@
+"""Residents and staff in a real browser (Debian's Chromium through Playwright): a phone-sized
+window with WeChat's user agent, the built site and the form service on live loopback ports,
+clicking through as a person would."""
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from roster import TZ
+from tests.conftest import STAFF_PASSWORD as PASSWORD
+
+
+def no_horizontal_scroll(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth + 1")
+
+
+def test_a_resident_books_from_the_qr_code_and_cancels(live, phone):
+    page = phone
+    page.goto(live["site"] + "stations/wenhua-lu/")  # where the QR code on the board points
+    assert page.locator("html").get_attribute("lang") == "zh-CN"
+    assert page.get_by_text("今日值班").first.is_visible()
+    assert no_horizontal_scroll(page)
+    page.get_by_role("link", name="预约见面").first.click()
+    page.wait_for_url(re.compile(r"/book\?station=wenhua-lu"))
+    assert no_horizontal_scroll(page)
+
+    # Submitting without a time or details: every error in words, nothing typed is lost.
+    page.get_by_label("您的姓名").fill("王小明")
+    page.get_by_role("button", name="确认预约").click()
+    assert page.locator(".error-summary").is_visible()
+    assert page.get_by_label("您的姓名").input_value() == "王小明"
+
+    page.locator("details.day").first.locator("summary").click() if not page.locator(
+        "input[name=slot]").first.is_visible() else None
+    page.locator("input[name=slot]").first.check()
+    page.get_by_role("textbox", name="手机号", exact=True).fill("１３８ ００１３ ８０００")  # full-width digits, as some keyboards type
+    page.get_by_label("想咨询的事情").select_option(index=1)
+    page.locator("input[name=consent]").check()
+    page.get_by_role("button", name="确认预约").click()
+    page.wait_for_url(re.compile(r"/booked/"))
+    number = page.locator(".number strong").inner_text()
+    assert re.fullmatch(r"[0-9A-Z]{4}-[0-9A-Z]{4}", number), number
+    ics = page.get_by_role("link", name=re.compile(r"加入手机日历"))
+    assert ics.is_visible()
+    response = page.request.get(ics.get_attribute("href") if ics.get_attribute("href").startswith("http")
+                                else live["forms"] + ics.get_attribute("href"))
+    assert response.status == 200 and b"BEGIN:VCALENDAR" in response.body()
+
+    page.locator(".manage-url a").click()
+    page.wait_for_url(re.compile(r"/manage/"))
+    page.get_by_label("取消原因").fill("临时有事")
+    page.get_by_role("button", name="取消这个预约").click()
+    assert page.get_by_text("预约已取消").is_visible()
+
+
+def test_a_resident_files_a_complaint_and_staff_work_it_to_the_archive(live, browser, phone):
+    page = phone
+    page.goto(live["site"] + "stations/wenhua-lu/")
+    page.get_by_role("link", name="反映诉求").first.click()
+    page.wait_for_url(re.compile(r"/complaint\?station=wenhua-lu"))
+    assert page.get_by_role("link", name="110").first.get_attribute("href") == "tel:110"
+    page.get_by_label("事情的类别").select_option(index=1)
+    page.get_by_label(re.compile("发生了什么")).fill("楼上住户每天夜里十二点以后还在装修，多次沟通没有结果。")
+    page.get_by_label("您的姓名").fill("李阿姨")
+    page.get_by_role("textbox", name="手机号", exact=True).fill("13912345678")
+    page.locator("input[name=consent]").check()
+    page.get_by_role("button", name="提交诉求").click()
+    page.wait_for_url(re.compile(r"/complaint/received"))
+    number = page.locator(".number strong").inner_text()
+
+    def tracked() -> str:
+        page.goto(live["forms"] + "/track")
+        page.get_by_label("诉求编号").fill(number)
+        page.get_by_label(re.compile("手机号.*后四位|后四位")).fill("5678")
+        page.get_by_role("button", name="查询").click()
+        page.wait_for_url(re.compile(rf"/track/{number}"))
+        return page.locator("main").inner_text()
+
+    assert "登记" in tracked()
+
+    staff = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN").new_page()
+    staff.goto(live["forms"] + "/staff/login")
+    staff.get_by_label("用户名").fill("wenhua")
+    staff.get_by_label("密码").fill(PASSWORD)
+    staff.get_by_role("button", name="登录").click()
+    staff.wait_for_url(re.compile(r"/staff/$"))
+    staff.get_by_role("link", name=number).click()
+
+    def do(action: str, name: str, fill=None) -> None:
+        section = staff.locator(f"#do-{action}")
+        section.locator("summary").click()
+        if fill:
+            fill(section)
+        with staff.expect_navigation():
+            section.get_by_role("button", name=name).click()
+        flash = staff.locator("main > .success, main > .error")
+        assert flash.count() and flash.first.inner_text().startswith("已"), staff.locator("main").inner_text()[:400]
+
+    do("accept", "受理")
+    do("dispatch", "吹哨（派给部门）", lambda s: s.get_by_label("派给哪个部门").select_option("司法所"))
+    do("resolve", "办结", lambda s: (s.get_by_label("已化解").check(), s.get_by_label(re.compile("处理结果")).fill("双方达成协议")))
+    now = datetime.now(TZ).strftime("%Y-%m-%dT%H:%M")  # the service keeps Beijing time
+    do("feedback", "反馈给群众", lambda s: (s.get_by_label("反馈方式").select_option("电话"),
+                                         s.get_by_label("反馈时间").fill(now)))
+    do("follow_up", "回访", lambda s: s.get_by_label("记录").fill("回访满意"))
+    do("archive", "归档")
+    staff.context.close()
+
+    timeline = tracked()
+    for step in ("登记", "受理", "司法所", "双方达成协议", "归档"):
+        assert step in timeline, (step, timeline)
+    assert "文化路工作人员" not in timeline  # never a staff member's name
