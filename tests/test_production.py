@@ -26,20 +26,24 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def wait_ready(base: str, process: subprocess.Popen, seconds: float = 30) -> None:
+def wait_ready(base: str, process: subprocess.Popen, log: Path, seconds: float = 90) -> None:
     import httpx
 
-    deadline = time.monotonic() + seconds
+    deadline, last = time.monotonic() + seconds, "no answer"
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise AssertionError(f"gunicorn at {base} exited with {process.returncode}")
+            break
         try:
-            if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
+            answer = httpx.get(f"{base}/readyz", timeout=10)
+            if answer.status_code == 200:
                 return
-        except httpx.HTTPError:
-            pass
+            last = f"{answer.status_code} {answer.text[:300]}"
+        except httpx.HTTPError as exc:
+            last = repr(exc)
         time.sleep(0.2)
-    raise AssertionError(f"gunicorn at {base} not ready after {seconds} s")
+    state = f"exited with {process.returncode}" if process.poll() is not None else f"not ready after {seconds} s"
+    raise AssertionError(f"gunicorn at {base} {state}; last /readyz: {last}\n"
+                         + log.read_text(encoding="utf-8", errors="replace")[-3000:])
 
 
 @pytest.fixture
@@ -60,7 +64,7 @@ def two_servers(roster_dir, tmp_path):
             upgrade()
             db.engine.dispose()
         env = {**os.environ, "DATABASE_URL": url, "REDIS_URL": redis, "ROSTER_DIR": str(roster_dir),
-               "SECRET_KEY": "two-servers-secret", "WEB_CONCURRENCY": "2", "THREADS": "4", "REQUEST_LOG": "false",
+               "SECRET_KEY": "two-servers-secret", "WEB_CONCURRENCY": "2", "REQUEST_LOG": "false",
                "RATELIMIT_RESIDENT_POST": "100000 per minute", "RATELIMIT_TRACK": "3 per minute",
                "RATELIMIT_KEY_PREFIX": f"two-servers-{uuid.uuid4().hex}", "UPLOAD_DIR": str(tmp_path / "uploads")}
         bases, processes = [], []
@@ -73,8 +77,8 @@ def two_servers(roster_dir, tmp_path):
                      "--bind", f"127.0.0.1:{port}", "forms_app.wsgi:app"],
                     cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT), log))
                 bases.append(f"http://127.0.0.1:{port}")
-            for base, (process, _log) in zip(bases, processes):
-                wait_ready(base, process)
+            for base, (process, log) in zip(bases, processes):
+                wait_ready(base, process, Path(log.name))
             yield bases, url
         finally:
             for process, log in processes:
