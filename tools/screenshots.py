@@ -52,7 +52,13 @@ def _form_service_shots(browser) -> None:
             page.screenshot(path=str(OUT / "booking-errors-phone.png"))
             page.goto(base + "complaint?station=wenhua-lu")
             page.screenshot(path=str(OUT / "complaint-phone.png"))
-            print("wrote docs/screenshots/booking-phone.png, booking-errors-phone.png, complaint-phone.png")
+            page.goto(base + "book?station=wenhua-lu")
+            page.click("[data-elder-toggle]")  # remembered for the rest of this context
+            page.screenshot(path=str(OUT / "booking-phone-elder.png"))
+            page.goto(base + "complaint?station=wenhua-lu")
+            page.screenshot(path=str(OUT / "complaint-phone-elder.png"))
+            print("wrote docs/screenshots/booking-phone.png, booking-errors-phone.png, complaint-phone.png, "
+                  "booking-phone-elder.png, complaint-phone-elder.png")
             context.close()
             _staff_queue_shot(app, browser, base)
         finally:
