@@ -9,8 +9,6 @@ import pytest
 
 from roster import TZ
 
-from tests.conftest import csrf_token
-
 
 def test_healthz_and_readyz(client, app, roster_dir):
     assert client.get("/healthz").json == {"status": "ok"}
