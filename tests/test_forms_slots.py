@@ -295,7 +295,6 @@ def test_officer_feed_wrong_token_is_404(app, client, fixed_clock):
 
 def test_resident_ics_parses_with_beijing_time(client, fixed_clock):
     made = api_book(client)
-    from forms_app.extensions import db  # noqa: F401  (the app is loaded)
 
     response = client.get(f"/booked/{made['manage_token']}/appointment.ics")
     assert response.status_code == 200 and response.mimetype == "text/calendar"

@@ -5,8 +5,6 @@ import calendar
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 
-import pytest
-
 import roster
 from roster.domain import Roster
 from roster.model import Duty, OfficersFile, RosterFile

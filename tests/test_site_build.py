@@ -107,7 +107,7 @@ def test_station_page_shows_the_board(site, model):
         assert "tel:" + officer.phone.replace("-", "") in hrefs or any(
             h.startswith("tel:" + officer.phone.split("-")[0]) for h in hrefs)
     for role in ("法官", "检察官", "警官", "律师"):
-        assert f'class="sb-role sb-role--' in html and role in html
+        assert 'class="sb-role sb-role--' in html and role in html
     assert "tel:110" in hrefs
     assert "每周值班表" in html and "<table class=\"sb-week\">" in html
 
