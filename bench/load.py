@@ -144,8 +144,10 @@ def database(kind: str, folder: Path):
         return
     from sqlalchemy import create_engine, text
 
+    from forms_app.config import driver_url
+
     raw = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL") or DEFAULT_POSTGRESQL
-    url = "postgresql+psycopg://" + raw.split("://", 1)[1]
+    url = driver_url(raw)
     schema = f"bench_{uuid.uuid4().hex[:10]}"
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:

@@ -155,7 +155,8 @@ def register_commands(app: Flask) -> None:
         from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
         from . import create_app
-        from .copydata import CopyError, copy_rows, driver_url, schema_version
+        from .config import driver_url
+        from .copydata import CopyError, copy_rows, schema_version
         from .extensions import db
 
         source, target = driver_url(source), driver_url(target)

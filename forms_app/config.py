@@ -25,6 +25,15 @@ def instance_secret(instance_path: str) -> str:
         return key
 
 
+def driver_url(url: str) -> str:
+    """postgresql://… (as pg_dump and most hosting panels write it) as SQLAlchemy's psycopg 3 URL,
+    the driver this project installs; other URLs unchanged."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
 def ratelimit_settings(environ) -> dict:
     """Every RATELIMIT_* variable, as Flask-Limiter expects it: RATELIMIT_ENABLED=false is False."""
     found = {}
@@ -42,7 +51,7 @@ def ratelimit_settings(environ) -> dict:
 
 
 def from_environment(instance_path: str) -> dict:
-    database = os.environ.get("DATABASE_URL") or f"sqlite:///{Path(instance_path) / 'forms.sqlite3'}"
+    database = driver_url(os.environ.get("DATABASE_URL") or f"sqlite:///{Path(instance_path) / 'forms.sqlite3'}")
     return {
         "SECRET_KEY": os.environ.get("SECRET_KEY"),
         "SQLALCHEMY_DATABASE_URI": database,

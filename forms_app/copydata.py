@@ -80,10 +80,3 @@ def schema_version(url: str) -> str | None:
     finally:
         engine.dispose()
 
-
-def driver_url(url: str) -> str:
-    """postgresql://… as SQLAlchemy's psycopg 3 URL, the driver this project installs."""
-    for prefix in ("postgresql://", "postgres://"):
-        if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
-    return url

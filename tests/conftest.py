@@ -54,7 +54,9 @@ def postgresql_url() -> str:
     if not url:
         _missing("TEST_DATABASE_URL is not set: the PostgreSQL run of the form-service tests is skipped "
                  "(set it to e.g. postgresql://postgres@127.0.0.1:5432/test)")
-    return re.sub(r"^postgres(ql)?(\+\w+)?://", "postgresql+psycopg://", url)
+    from forms_app.config import driver_url
+
+    return driver_url(url)
 
 
 def redis_url() -> str:

@@ -192,3 +192,13 @@ def test_copy_data_copies_every_row_and_verifies_counts(tmp_path, roster_dir, da
         for each in (source, target):
             with each.app_context():
                 db.engine.dispose()
+
+
+def test_a_plain_postgresql_url_uses_the_installed_driver(monkeypatch, tmp_path):
+    from forms_app.config import from_environment
+
+    monkeypatch.setenv("DATABASE_URL", "postgresql://sanguan@db.internal:5432/sanguan")
+    assert from_environment(str(tmp_path))["SQLALCHEMY_DATABASE_URI"] == \
+        "postgresql+psycopg://sanguan@db.internal:5432/sanguan"
+    monkeypatch.setenv("DATABASE_URL", "sqlite:////srv/forms.sqlite3")
+    assert from_environment(str(tmp_path))["SQLALCHEMY_DATABASE_URI"] == "sqlite:////srv/forms.sqlite3"
