@@ -385,7 +385,7 @@ def track():
         again = TrackForm(formdata=None, data={"number": form.number.data})
         return render_template("complaints/track.html", form=again, not_found=True, streets=_hotlines()), 404
     status = 422 if request.method == "POST" else 200
-    return render_template("complaints/track.html", form=form, not_found=False, streets=_hotlines()), status
+    return render_template("complaints/track.html", form=form, not_found=False), status
 
 
 def _hotlines() -> list:
