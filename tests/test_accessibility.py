@@ -66,7 +66,7 @@ def test_resident_forms(browser, live):
     page.goto(live["forms"] + "/book?station=wenhua-lu")
     check(page, "booking form")
     page.get_by_role("button", name="确认预约").click()
-    page.wait_for_load_state()
+    page.locator(".error-summary").wait_for()  # the POST's answer, not the page before it
     assert page.locator(".error-summary").is_visible()
     check(page, "booking form with errors")
 

@@ -27,6 +27,7 @@ def test_a_resident_books_from_the_qr_code_and_cancels(live, phone):
     # Submitting without a time or details: every error in words, nothing typed is lost.
     page.get_by_label("您的姓名").fill("王小明")
     page.get_by_role("button", name="确认预约").click()
+    page.locator(".error-summary").wait_for()  # the POST's answer, not the page before it
     assert page.locator(".error-summary").is_visible()
     assert page.get_by_label("您的姓名").input_value() == "王小明"
 
