@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
 from roster import Roster
@@ -81,36 +81,65 @@ def _claim(appointment: Appointment, slot: Slot, seat: int) -> None:
                                 for b in _buckets(naive(slot.start), naive(slot.end))]
 
 
+@dataclass(frozen=True)
+class Booked:
+    """What a new booking gives back to the resident: the number, the private link, the time."""
+
+    id: int
+    number: str
+    manage_token: str
+    station_id: str
+    officer_id: str
+    starts_at: datetime  # naive Beijing time, as stored
+    ends_at: datetime
+
+
 def book(roster: Roster, station: str, officer: str, start: datetime, resident: Resident,
-         now: datetime | None = None) -> Appointment:
-    """Claim a seat of the slot in one transaction per seat; the unique constraints decide races."""
+         now: datetime | None = None) -> Booked:
+    """Claim a seat of the slot in one transaction per seat; the unique constraints decide races.
+
+    The busiest write of the service, so its rows go in as four plain INSERTs rather than
+    through the ORM's unit of work (a third of the time on the benchmark machine). The usual
+    case is one transaction and no reads: a busy phone, a taken seat or a colliding number all
+    fail an INSERT, and only then do we look at which it was."""
     now = now or now_local()
     slot = find_slot(roster, station, officer, start, now)
     if slot is None:
         raise NotOffered("这个时间段不在公布的值班时间内，或已经过了可预约的时间，请重新选择", "slot")
-    if _phone_busy(resident.phone, naive(slot.start), naive(slot.end)):
-        raise PhoneBusy("这个手机号在这个时间已经有预约了", "phone")
+    starts_at, ends_at = naive(slot.start), naive(slot.end)
+    buckets = _buckets(starts_at, ends_at)
     for seat in range(1, roster.settings.slot_capacity + 1):
         for _ in range(5):  # a fresh number if the random one collides
-            appointment = Appointment(
-                number=new_number(), manage_token=secrets.token_urlsafe(32), station_id=station, officer_id=officer,
-                starts_at=naive(slot.start), ends_at=naive(slot.end), name=resident.name, phone=resident.phone,
-                topic=resident.topic, description=resident.description, status=BOOKED, consent_at=naive(now),
-                created_at=naive(now))
-            _claim(appointment, slot, seat)
-            appointment.events = [AppointmentEvent(at=naive(now), action="booked",
-                                                   detail=f"{slot.start:%Y-%m-%d %H:%M} {officer}")]
-            db.session.add(appointment)
+            booked = Booked(0, new_number(), secrets.token_urlsafe(32), station, officer, starts_at, ends_at)
             try:
+                booked = _insert(booked, resident, seat, buckets, naive(now),
+                                 f"{slot.start:%Y-%m-%d %H:%M} {officer}")
                 db.session.commit()
-                return appointment
+                return booked
             except IntegrityError:
                 db.session.rollback()
-                if _phone_busy(resident.phone, naive(slot.start), naive(slot.end)):
+                if _phone_busy(resident.phone, starts_at, ends_at):
                     raise PhoneBusy("这个手机号在这个时间已经有预约了", "phone") from None
                 if not _seat_free(slot, seat):
                     break  # someone took this seat: try the next one
     raise SlotTaken("这个时间段刚刚被别人约走了，请选择其他时间", "slot")
+
+
+def _insert(booked: Booked, resident: Resident, seat: int, buckets: list[datetime], now: datetime,
+            detail: str) -> Booked:
+    connection = db.session.connection()
+    new_id = connection.execute(insert(Appointment.__table__).values(
+        number=booked.number, manage_token=booked.manage_token, station_id=booked.station_id,
+        officer_id=booked.officer_id, starts_at=booked.starts_at, ends_at=booked.ends_at, name=resident.name,
+        phone=resident.phone, topic=resident.topic, description=resident.description, status=BOOKED,
+        consent_at=now, created_at=now)).inserted_primary_key[0]
+    connection.execute(insert(SlotClaim.__table__).values(
+        officer_id=booked.officer_id, starts_at=booked.starts_at, seat=seat, appointment_id=new_id))
+    connection.execute(insert(PhoneClaim.__table__),
+                       [{"phone": resident.phone, "bucket": bucket, "appointment_id": new_id} for bucket in buckets])
+    connection.execute(insert(AppointmentEvent.__table__).values(
+        appointment_id=new_id, at=now, action="booked", detail=detail))
+    return replace(booked, id=new_id)
 
 
 def _seat_free(slot: Slot, seat: int) -> bool:
