@@ -9,7 +9,7 @@ from datetime import datetime
 from flask import Flask, jsonify, request
 from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, create_engine
 
-import forms_app  # noqa: F401 - registers the SQLite pragmas (WAL, busy timeout, BEGIN IMMEDIATE) on every engine
+import forms_app.sqlite  # noqa: F401 - the same SQLite settings (WAL, busy timeout, BEGIN IMMEDIATE for writes)
 
 metadata = MetaData()
 rows = Table("bench_rows", metadata, Column("id", Integer, primary_key=True), Column("name", String(40)),

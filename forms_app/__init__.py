@@ -8,8 +8,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask, render_template, request
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import BaseConverter
@@ -19,33 +17,11 @@ from roster.phones import display_phone, tel_uri
 # Blueprints are imported with the package, not inside create_app, so that every module is loaded
 # the same way whoever imports first (a test that patches the clock included).
 from . import api, booking, cases_api, complaints, dashboard, feeds, health, requestlog, staff
+from . import sqlite  # noqa: F401 - every SQLite connection's settings, registered on import
 from .cli import register_commands
 from .config import ROOT, from_environment, instance_secret
 from .extensions import csrf, db, limiter, login_manager, migrate
 from .rosters import RosterProvider, RosterUnavailable
-
-
-@event.listens_for(Engine, "connect")
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    """SQLite: WAL so readers never wait, a busy timeout instead of 'database is locked', and
-    BEGIN IMMEDIATE (see _sqlite_begin) so that two writers queue instead of deadlocking.
-    synchronous=NORMAL is SQLite's advice for WAL: a commit survives the process or the service
-    crashing; only a power cut may roll back the last moments, never corrupt the file. One fsync
-    per checkpoint instead of per commit is what lets one small server take a street's traffic."""
-    if type(dbapi_connection).__module__.startswith("sqlite3"):
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.close()
-
-
-@event.listens_for(Engine, "begin")
-def _sqlite_begin(connection) -> None:
-    if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 class MonthConverter(BaseConverter):

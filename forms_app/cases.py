@@ -55,10 +55,11 @@ def register(roster: Roster, *, station: str, category: str, description: str, l
         case.number = new_number(now)
         if db.session.scalar(select(Case.id).where(Case.number == case.number)) is None:
             break
+    # Through the relationship, so that one flush writes the case and then its first ledger row.
+    case.ledger.append(LedgerEntry(at=naive(now), actor=RESIDENT, action="registered",
+                                   after=snapshot({"state": "registered", "due_at": case.due_at})))
     db.session.add(case)
     db.session.flush()
-    db.session.add(LedgerEntry(case_id=case.id, at=naive(now), actor=RESIDENT, action="registered",
-                               after=snapshot({"state": "registered", "due_at": case.due_at})))
     return case
 
 

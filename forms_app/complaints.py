@@ -105,11 +105,6 @@ class CaseForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.roster = roster
         self.consent.label.text = COMPLAINT_CONSENT.format(days=current_app.config["RETENTION_DAYS"])
-        self.station.choices = [SelectChoice("", "请选择")] + [
-            SelectChoice(s.id, f"{street.name} · {s.name}") for street in roster.streets
-            for s in roster.stations_of(street.id)]
-        self.category.choices = [SelectChoice("", "请选择")] + [SelectChoice(c.code, c.name)
-                                                              for c in roster.settings.categories]
 
     def validate_station(self, field) -> None:
         if not self.roster.has_station(field.data):
@@ -127,6 +122,16 @@ class CaseForm(FlaskForm):
 class ComplaintForm(CaseForm):
     photos = MultipleFileField("照片（选填，最多 3 张，JPG 或 PNG，每张不超过 5 MB）",
                                render_kw={"accept": "image/jpeg,image/png"})
+
+    def __init__(self, *args, roster: Roster, **kwargs):
+        super().__init__(*args, roster=roster, **kwargs)
+        # Only the page shows the lists; the fields check against the roster either way, so the
+        # API (which never renders them) skips a list as long as the city's stations.
+        self.station.choices = [SelectChoice("", "请选择")] + [
+            SelectChoice(s.id, f"{street.name} · {s.name}") for street in roster.streets
+            for s in roster.stations_of(street.id)]
+        self.category.choices = [SelectChoice("", "请选择")] + [SelectChoice(c.code, c.name)
+                                                              for c in roster.settings.categories]
 
     def validate_photos(self, field) -> None:
         chosen = [f for f in (field.data or []) if getattr(f, "filename", "")]

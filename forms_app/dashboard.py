@@ -52,10 +52,13 @@ def download(month: str, fmt: str):
     if full and current_user.role != "admin":
         abort(403)
     stations = _scope(roster)
-    found = reports.cases_in(roster, month, stations=stations)
+    # A GET that writes: end the read (of the staff account) first, so that on SQLite the log row
+    # starts a transaction of its own and waits its turn for the write lock (see sqlite.py).
+    db.session.commit()
     db.session.add(ExportLog(at=naive(now_local()), staff_id=current_user.id, actor=current_user.display_name, month=month,
                              scope=request.args.get("station") or "我能看到的全部站点", full=full, format=fmt))
     db.session.commit()
+    found = reports.cases_in(roster, month, stations=stations)
     if fmt == "kpi.csv":
         kpis = reports.kpi_rows(reports.station_kpis(roster, found, stations))
         body = reports.csv_text(reports.KPI_COLUMNS, reports.kpi_text_rows(kpis))

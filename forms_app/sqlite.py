@@ -1,0 +1,43 @@
+"""SQLite as a server's database: the settings every connection gets, and which transactions
+take the write lock.
+
+SQLite allows one writer at a time. A transaction that reads and then writes must hold the
+write lock from its start (BEGIN IMMEDIATE): otherwise two such transactions both read, the
+second cannot upgrade to a writer, and SQLite answers "database is locked" at once instead of
+waiting. A GET only reads, and in WAL mode a reader needs no lock at all, so GET and HEAD
+requests begin plain deferred transactions: a page being rendered never holds up a booking.
+"""
+from __future__ import annotations
+
+from flask import has_request_context, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@event.listens_for(Engine, "connect")
+def _pragmas(dbapi_connection, _record) -> None:
+    """WAL so readers never wait, and a busy timeout instead of 'database is locked'.
+    synchronous=NORMAL is SQLite's advice for WAL: a commit survives the process or the service
+    crashing; only a power cut may roll back the last moments, never corrupt the file. One fsync
+    per checkpoint instead of per commit is what lets one small server take a street's traffic."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves, below
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+
+def writes_expected() -> bool:
+    """Outside a request (the CLI, a script) and in any request but a GET: take the write lock."""
+    return not (has_request_context() and request.method in READ_ONLY_METHODS)
+
+
+@event.listens_for(Engine, "begin")
+def _begin(connection) -> None:
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writes_expected() else "BEGIN")
