@@ -1,7 +1,7 @@
 """Residents' booking pages: choose a slot, fill in the form, get a number, manage the booking."""
 from __future__ import annotations
 
-from collections import OrderedDict
+from dataclasses import dataclass
 from datetime import datetime
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
@@ -33,15 +33,30 @@ def day_label(moment: datetime) -> str:
     return f"{moment.month}月{moment.day}日 周{WEEKDAYS[moment.weekday()]}"
 
 
-def group_by_day(roster, slots: list[Slot]) -> "OrderedDict[str, OrderedDict[str, list[tuple[Slot, str]]]]":
-    """day → person → (slot, label): a phone shows one person's times as a compact grid."""
-    days: OrderedDict[str, OrderedDict] = OrderedDict()
+@dataclass(frozen=True)
+class SlotDay:
+    """One day of the slot picker: its heading, the slots' form values, and per person the
+    (value, label) of each slot."""
+
+    label: str
+    keys: frozenset[str]
+    people: list[tuple[str, list[tuple[str, str]]]]
+
+
+def group_by_day(roster, slots: list[Slot]) -> list[SlotDay]:
+    """day → person → slots: a phone shows one person's times as a compact grid. Strings are made
+    here, once per slot, rather than in the template: a station offers a hundred slots a fortnight."""
+    days: dict[str, dict[str, list[tuple[str, str]]]] = {}
+    people: dict[str, str] = {}
     for slot in slots:
-        officer = roster.officer(slot.officer)
-        person = f"{roster.role_name(officer.role)} {officer.name}"
+        person = people.get(slot.officer)
+        if person is None:
+            officer = roster.officer(slot.officer)
+            person = people[slot.officer] = f"{roster.role_name(officer.role)} {officer.name}"
         label = f"{slot.start:%H:%M}" + (f"（余 {slot.remaining}）" if slot.remaining > 1 else "")
-        days.setdefault(day_label(slot.start), OrderedDict()).setdefault(person, []).append((slot, label))
-    return days
+        days.setdefault(day_label(slot.start), {}).setdefault(person, []).append((slot.key, label))
+    return [SlotDay(day, frozenset(key for items in by_person.values() for key, _ in items), list(by_person.items()))
+            for day, by_person in days.items()]
 
 
 def describe(roster, appointment) -> dict:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
@@ -21,7 +22,7 @@ class Slot:
     end: datetime
     remaining: int
 
-    @property
+    @cached_property
     def key(self) -> str:
         """The value a form posts back: officer and start, e.g. chen-hao@2026-11-23T09:00."""
         return f"{self.officer}@{self.start:%Y-%m-%dT%H:%M}"
