@@ -4,10 +4,11 @@
 
 For each database it starts the service under gunicorn (2 workers per core) with rate limits
 off, and beside it a baseline (bench/baseline_app.py: a bare Flask endpoint inserting one row
-with the same driver). A second process drives them over loopback with httpx and asyncio, for a
-bounded time per scenario and concurrency: the booking form page, POST booking (each request a
-distinct free slot), POST complaint, the tracking look-up. It prints requests/s, p50/p99 latency
-and each scenario's throughput ratio to the baseline, then counts rows against 2xx responses
+with the same driver). wrk (a C load generator, bench/drive.lua; `apt-get install wrk`) drives
+them from a second process over loopback, for a bounded time per scenario and concurrency: the
+booking form page, POST booking (each request a distinct free slot), POST complaint, the
+tracking look-up. It prints requests/s, p50/p99 latency and each scenario's throughput ratio to
+the baseline, then matches the rows in the database to the 2xx answers the clients received
 (nothing lost, nothing duplicated). The last line is machine-readable:
 
     summary: booking_ratio=R complaint_ratio=R p99_ms=N lost=N duplicated=N
@@ -19,12 +20,11 @@ PostgreSQL comes from BENCH_DATABASE_URL, else TEST_DATABASE_URL, else the local
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import platform
+import shutil
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -41,61 +41,52 @@ DEFAULT_POSTGRESQL = "postgresql://postgres@127.0.0.1:5432/test"
 SCENARIOS = ("form page", "booking", "complaint", "tracking")
 
 
-# ---------------------------------------------------------------- the driver (second process)
+# ---------------------------------------------------------------- the driver (wrk, a second process)
 
-async def _drive(spec: dict) -> dict:
-    import httpx
+DRIVER = ROOT / "bench" / "drive.lua"
 
-    payloads = spec.get("payloads") or [None]
-    counter = iter(range(10**9))
-    latencies: list[float] = []
-    statuses: dict[int, int] = {}
-    created: list[dict] = []
-    deadline = time.perf_counter() + spec["duration"]
-    exhausted = False
 
-    async def worker(client: httpx.AsyncClient) -> None:
-        nonlocal exhausted
-        while time.perf_counter() < deadline:
-            index = next(counter)
-            if spec.get("payloads") and not spec.get("cycle") and index >= len(payloads):
-                exhausted = True
-                return
-            item = payloads[index % len(payloads)]
-            started = time.perf_counter()
-            if spec["method"] == "GET":
-                response = await client.get(item if isinstance(item, str) else spec["url"])
-            else:
-                response = await client.post(spec["url"], json=item)
-            latencies.append((time.perf_counter() - started) * 1000)
-            statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
-            if spec.get("keep") and response.status_code == 201:
-                created.append({**response.json(), "phone": item["phone"]})
-
-    limits = httpx.Limits(max_connections=spec["concurrency"], max_keepalive_connections=spec["concurrency"])
-    async with httpx.AsyncClient(base_url=spec["base"], timeout=30, limits=limits) as client:
-        began = time.perf_counter()
-        await asyncio.gather(*(worker(client) for _ in range(spec["concurrency"])))
-        elapsed = time.perf_counter() - began
-    latencies.sort()
-    cuts = statistics.quantiles(latencies, n=100) if len(latencies) >= 2 else latencies * 99
-    return {"requests": len(latencies), "seconds": elapsed, "rps": len(latencies) / elapsed if elapsed else 0.0,
-            "p50": statistics.median(latencies) if latencies else 0.0, "p99": cuts[98] if cuts else 0.0,
-            "statuses": statuses, "created": created, "exhausted": exhausted}
+def require_wrk() -> str:
+    found = shutil.which("wrk")
+    if found is None:
+        raise SystemExit("bench/load.py drives the service with wrk, which is not installed here.\n"
+                         "Debian/Ubuntu: sudo apt-get install wrk    macOS: brew install wrk")
+    return found
 
 
 def drive(spec: dict) -> dict:
-    """Run one scenario from a separate process, so that the load does not share our interpreter."""
-    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False, encoding="utf-8") as handle:
-        json.dump(spec, handle, ensure_ascii=False)
+    """Run one scenario with wrk, a C load generator: it takes a few percent of a core where a
+    Python client would take as much CPU as the service it measures. Requests come from a file,
+    so that every booking is a distinct slot; see bench/drive.lua."""
+    payloads = spec.get("payloads") or [spec["url"]]
+    with tempfile.NamedTemporaryFile("w", suffix=".tsv", delete=False, encoding="utf-8") as handle:
+        for item in payloads:
+            if isinstance(item, str):
+                handle.write(f"GET\t{item}\t\n")
+            else:  # json.dumps escapes tabs and newlines inside strings
+                handle.write(f"{spec['method']}\t{spec['url']}\t{json.dumps(item, ensure_ascii=False)}\n")
+    bodies = Path(handle.name).with_suffix(".answers")
+    env = {**os.environ, "BENCH_ITEMS": handle.name, "BENCH_THREADS": "1",
+           "BENCH_CYCLE": "1" if spec.get("cycle") or not spec.get("payloads") else "0",
+           "BENCH_BODIES": str(bodies) if spec.get("answers") else ""}
     try:
-        done = subprocess.run([sys.executable, __file__, "--drive", handle.name], capture_output=True, text=True,
-                              check=False, cwd=ROOT)
+        done = subprocess.run([require_wrk(), "--threads", "1", "--connections", str(spec["concurrency"]),
+                               "--duration", f"{max(1, round(spec['duration']))}s", "--timeout", "30s",
+                               "--script", str(DRIVER), spec["base"]],
+                              capture_output=True, text=True, check=False, env=env, cwd=ROOT)
+        answers = []
+        for written in bodies.parent.glob(bodies.name + ".*"):
+            answers.extend(json.loads(line) for line in written.read_text(encoding="utf-8").splitlines() if line)
+            written.unlink()
     finally:
         os.unlink(handle.name)
-    if done.returncode != 0:
-        raise SystemExit(f"load driver failed:\n{done.stderr[-2000:]}")
-    return json.loads(done.stdout)
+    lines = done.stdout.strip().splitlines()
+    if done.returncode != 0 or not lines or not lines[-1].startswith("{"):
+        raise SystemExit(f"wrk failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
+    result = json.loads(lines[-1])
+    result["rps"] = result["requests"] / result["seconds"] if result["seconds"] else 0.0
+    result["answers"] = answers
+    return result
 
 
 # ---------------------------------------------------------------- the servers
@@ -195,16 +186,43 @@ def prepare_database(url: str, roster_dir: Path) -> tuple[list[dict], list[str],
     return payloads, stations, categories
 
 
-def count_rows(url: str) -> dict[str, int]:
+# What each table's rows are matched on: the key the 2xx answer carries, and the phone number
+# that makes every request of a run distinct (two rows with one phone = one request stored twice).
+TABLES = {"appointments": ("number", "booking"), "cases": ("number", "complaint"), "bench_rows": ("id", "baseline")}
+
+
+def stored_rows(url: str) -> dict[str, list[tuple]]:
     from sqlalchemy import create_engine, text
 
     engine = create_engine(url)
     try:
         with engine.connect() as connection:
-            return {table: connection.scalar(text(f"SELECT COUNT(*) FROM {table}"))
-                    for table in ("appointments", "cases", "bench_rows")}
+            return {table: [tuple(row) for row in connection.execute(text(f"SELECT {key}, phone FROM {table}"))]
+                    for table, (key, _) in TABLES.items()}
     finally:
         engine.dispose()
+
+
+def check_rows(kind: str, rows: dict[str, list[tuple]], answered: dict[str, list]) -> list[dict]:
+    """Lost: a 2xx answer whose row is missing. Duplicated: one request (one phone) stored twice.
+    Unanswered: stored, but wrk stopped before the answer arrived (at most one per connection)."""
+    checks = []
+    for table, (_, scenario) in TABLES.items():
+        keys = [key for key, _ in rows[table]]
+        phones: dict[str, int] = {}
+        for _, phone in rows[table]:
+            phones[phone] = phones.get(phone, 0) + 1
+        acknowledged = set(answered[scenario])
+        checks.append({"db": kind, "check": table, "rows": len(keys), "responses_2xx": len(answered[scenario]),
+                       "lost": len(acknowledged - set(keys)),
+                       "duplicated": sum(n - 1 for n in phones.values()) + len(answered[scenario]) - len(acknowledged),
+                       "unanswered": len(set(keys) - acknowledged)})
+    return checks
+
+
+def lookups(url: str, limit: int = 5000) -> list[str]:
+    """Tracking look-ups of cases the complaint run filed, with the right last four digits."""
+    return [f"/api/v1/cases/{number}?phone_last4={phone[-4:]}" for number, phone in stored_rows(url)["cases"][:limit]]
 
 
 # ---------------------------------------------------------------- one database
@@ -220,47 +238,41 @@ def run_database(kind: str, args, workers: int) -> list[dict]:
                "PYTHONPATH": str(ROOT)}
         env.pop("REDIS_URL", None)
         log = folder / "gunicorn.log"
-        ok = {"booking": 0, "complaint": 0, "baseline": 0}
+        answered = {"booking": [], "complaint": [], "baseline": []}
         used = 0
         with gunicorn("forms_app.wsgi:app", env, workers, log) as service, \
                 gunicorn("bench.baseline_app:app", env, workers, log) as baseline:
             # Each worker loads the roster and opens its pool on first use: not part of the figures.
             drive({"duration": 2, "concurrency": 16, "base": service, "method": "GET",
-                   "payloads": [f"/book?station={s}" for s in stations[:16]]})
+                   "payloads": [f"/book?station={s}" for s in stations[:16]], "cycle": True})
             drive({"duration": 1, "concurrency": 16, "base": baseline, "method": "GET", "url": "/"})
             for concurrency in args.concurrency:
                 common = {"duration": args.duration, "concurrency": concurrency}
+                first = concurrency * 1_000_000  # distinct phones in every run
                 runs = {}
-                runs["baseline"] = drive({**common, "base": baseline, "method": "POST", "url": "/insert", "cycle": True,
-                                          "payloads": [{"name": "居民", "phone": "13800000000",
-                                                        "description": "咨询邻里纠纷的处理办法"}]})
+                runs["baseline"] = drive({**common, "answers": True, "base": baseline, "method": "POST", "url": "/insert", "payloads": [
+                    {"name": "居民", "phone": f"13{i:09d}", "description": "咨询邻里纠纷的处理办法"}
+                    for i in range(first, first + 200_000)]})
                 runs["form page"] = drive({**common, "base": service, "method": "GET", "cycle": True,
                                            "payloads": [f"/book?station={s}" for s in stations]})
-                runs["booking"] = drive({**common, "base": service, "method": "POST", "url": "/api/v1/appointments",
+                runs["booking"] = drive({**common, "answers": True, "base": service, "method": "POST", "url": "/api/v1/appointments",
                                          "payloads": bookings[used:]})
-                used += runs["booking"]["requests"]
-                complaints = [{"station": stations[i % len(stations)], "category": categories[i % len(categories)],
-                               "description": "楼上装修噪音，晚上十点以后还在施工，协商多次无果", "location": "3 栋",
-                               "name": f"投诉人{i}", "phone": f"15{i:09d}"[:11], "consent": True,
-                               "sensitive_consent": False} for i in range(concurrency * 100_000, concurrency * 100_000 + 50_000)]
-                runs["complaint"] = drive({**common, "base": service, "method": "POST", "url": "/api/v1/cases",
-                                           "payloads": complaints, "keep": True})
-                made = runs["complaint"].pop("created")
-                lookups = [f"/api/v1/cases/{c['number']}?phone_last4={c['phone'][-4:]}" for c in made] or ["/healthz"]
-                runs["tracking"] = drive({**common, "base": service, "method": "GET", "payloads": lookups,
+                used += runs["booking"]["used"] + concurrency
+                runs["complaint"] = drive({**common, "answers": True, "base": service, "method": "POST", "url": "/api/v1/cases", "payloads": [
+                    {"station": stations[i % len(stations)], "category": categories[i % len(categories)],
+                     "description": "楼上装修噪音，晚上十点以后还在施工，协商多次无果", "location": "3 栋",
+                     "name": f"投诉人{i}", "phone": f"15{i:09d}", "consent": True, "sensitive_consent": False}
+                    for i in range(first, first + 100_000)]})
+                runs["tracking"] = drive({**common, "base": service, "method": "GET", "payloads": lookups(url),
                                           "cycle": True})
                 for name, run in runs.items():
-                    run.pop("created", None)
+                    answers = run.pop("answers")
+                    if name in answered:
+                        answered[name].extend(a["id" if name == "baseline" else "number"] for a in answers)
                     twos = sum(n for code, n in run["statuses"].items() if 200 <= int(code) < 300)
-                    if name in ok:
-                        ok[name] += twos
                     results.append({"db": kind, "concurrency": concurrency, "scenario": name, **run, "ok": twos,
                                     "ratio": run["rps"] / runs["baseline"]["rps"] if runs["baseline"]["rps"] else 0.0})
-        rows = count_rows(url)
-    expected = {"appointments": ok["booking"], "cases": ok["complaint"], "bench_rows": ok["baseline"]}
-    for table, want in expected.items():
-        results.append({"db": kind, "check": table, "rows": rows[table], "responses_2xx": want,
-                        "lost": max(0, want - rows[table]), "duplicated": max(0, rows[table] - want)})
+        results.extend(check_rows(kind, stored_rows(url), answered))
     return results
 
 
@@ -278,20 +290,28 @@ def machine() -> str:
     return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()} {platform.release()}"
 
 
+def wrk_version() -> str:
+    shown = subprocess.run([require_wrk(), "--version"], capture_output=True, text=True, check=False)
+    return " ".join((shown.stdout or shown.stderr).split()[:2]) or "wrk"
+
+
 def report(results: list[dict], workers: int) -> str:
     worker = os.environ.get("WORKER_CLASS", "sync")
-    lines = [f"machine: {machine()}; gunicorn {workers} {worker} workers; load driver: httpx + asyncio, one process",
+    lines = [f"machine: {machine()}; gunicorn {workers} {worker} workers; load driver: {wrk_version()}, one thread",
              f"{'db':<10} {'conc':>4} {'scenario':<10} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'ratio':>6}  statuses"]
     for r in results:
         if "scenario" in r:
             statuses = " ".join(f"{code}×{n}" for code, n in sorted(r["statuses"].items()))
+            if r.get("socket_errors"):
+                statuses += f" socket errors×{r['socket_errors']}"
             note = " (slots ran out)" if r.get("exhausted") and r["scenario"] == "booking" else ""
             lines.append(f"{r['db']:<10} {r['concurrency']:>4} {r['scenario']:<10} {r['rps']:>8.1f} {r['p50']:>7.1f} "
                          f"{r['p99']:>7.1f} {r['ratio']:>6.2f}  {statuses}{note}")
     for r in results:
         if "check" in r:
             lines.append(f"{r['db']:<10} rows in {r['check']:<12} {r['rows']:>7} vs 2xx {r['responses_2xx']:>7}: "
-                         f"lost {r['lost']}, duplicated {r['duplicated']}")
+                         f"lost {r['lost']}, duplicated {r['duplicated']}, stored but unanswered when wrk stopped "
+                         f"{r['unanswered']}")
     runs = [r for r in results if "scenario" in r]
     checks = [r for r in results if "check" in r]
     booking = min(r["ratio"] for r in runs if r["scenario"] == "booking")
@@ -309,12 +329,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="repeat for both; default: both")
     parser.add_argument("--concurrency", type=int, nargs="+", default=[16, 64])
     parser.add_argument("--stations", type=int, default=300, help="stations in the synthetic roster")
-    parser.add_argument("--drive", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.drive:
-        spec = json.loads(Path(args.drive).read_text(encoding="utf-8"))
-        print(json.dumps(asyncio.run(_drive(spec)), ensure_ascii=False))
-        return 0
+    require_wrk()
     workers = 2 * (os.cpu_count() or 1)
     results = []
     for kind in args.db or ["sqlite", "postgresql"]:
