@@ -6,14 +6,23 @@ write lock from its start (BEGIN IMMEDIATE): otherwise two such transactions bot
 second cannot upgrade to a writer, and SQLite answers "database is locked" at once instead of
 waiting. A GET only reads, and in WAL mode a reader needs no lock at all, so GET and HEAD
 requests begin plain deferred transactions: a page being rendered never holds up a booking.
+
+A writer that finds the lock taken tries again every millisecond or two. SQLite's own busy
+handler backs off to sleeps of 25, 50 and 100 ms, so with several gunicorn workers on few cores
+one unlucky request would wait a tenth of a second for a lock that was free after one.
 """
 from __future__ import annotations
+
+import random
+import sqlite3
+import time
 
 from flask import has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+BUSY_TIMEOUT_MS = 30_000
 
 
 @event.listens_for(Engine, "connect")
@@ -26,7 +35,7 @@ def _pragmas(dbapi_connection, _record) -> None:
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves, below
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
@@ -37,7 +46,31 @@ def writes_expected() -> bool:
     return not (has_request_context() and request.method in READ_ONLY_METHODS)
 
 
+def begin_immediate(raw: sqlite3.Connection) -> None:
+    """BEGIN IMMEDIATE, retrying on a short, jittered interval while another writer holds the
+    lock; "database is locked" only after BUSY_TIMEOUT_MS, as with SQLite's own handler."""
+    raw.execute("PRAGMA busy_timeout=0")
+    try:
+        deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+        pause = 0.0002
+        while True:
+            try:
+                raw.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+            time.sleep(pause * (0.5 + random.random()))
+            pause = min(pause * 1.5, 0.002)
+    finally:
+        raw.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+
+
 @event.listens_for(Engine, "begin")
 def _begin(connection) -> None:
-    if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if writes_expected() else "BEGIN")
+    if connection.dialect.name != "sqlite":
+        return
+    if writes_expected():
+        begin_immediate(connection.connection.dbapi_connection)
+    else:
+        connection.exec_driver_sql("BEGIN")
