@@ -81,6 +81,14 @@ def _claim(appointment: Appointment, slot: Slot, seat: int) -> None:
                                 for b in _buckets(naive(slot.start), naive(slot.end))]
 
 
+# Built once and given parameters, not .values(): SQLAlchemy then compiles each statement once
+# per process instead of once per booking.
+INSERT_APPOINTMENT = insert(Appointment.__table__)
+INSERT_SLOT_CLAIM = insert(SlotClaim.__table__)
+INSERT_PHONE_CLAIM = insert(PhoneClaim.__table__)
+INSERT_EVENT = insert(AppointmentEvent.__table__)
+
+
 @dataclass(frozen=True)
 class Booked:
     """What a new booking gives back to the resident: the number, the private link, the time."""
@@ -127,18 +135,17 @@ def book(roster: Roster, station: str, officer: str, start: datetime, resident: 
 
 def _insert(booked: Booked, resident: Resident, seat: int, buckets: list[datetime], now: datetime,
             detail: str) -> Booked:
-    # Parameters, not .values(): each statement is then compiled once per process, not per booking.
     connection = db.session.connection()
-    new_id = connection.execute(insert(Appointment.__table__), {
+    new_id = connection.execute(INSERT_APPOINTMENT, {
         "number": booked.number, "manage_token": booked.manage_token, "station_id": booked.station_id,
         "officer_id": booked.officer_id, "starts_at": booked.starts_at, "ends_at": booked.ends_at,
         "name": resident.name, "phone": resident.phone, "topic": resident.topic, "description": resident.description,
         "status": BOOKED, "consent_at": now, "created_at": now}).inserted_primary_key[0]
-    connection.execute(insert(SlotClaim.__table__), {
+    connection.execute(INSERT_SLOT_CLAIM, {
         "officer_id": booked.officer_id, "starts_at": booked.starts_at, "seat": seat, "appointment_id": new_id})
-    connection.execute(insert(PhoneClaim.__table__),
+    connection.execute(INSERT_PHONE_CLAIM,
                        [{"phone": resident.phone, "bucket": bucket, "appointment_id": new_id} for bucket in buckets])
-    connection.execute(insert(AppointmentEvent.__table__), {
+    connection.execute(INSERT_EVENT, {
         "appointment_id": new_id, "at": now, "action": "booked", "detail": detail})
     return replace(booked, id=new_id)
 
