@@ -98,7 +98,8 @@ def book():
     form = BookingForm()
     form.set_topics(roster.settings.categories)
     slots = available_slots(roster, station_id, officer=officer_id, role=role)
-    form.slot.choices = [SelectChoice(s.key, s.key) for s in slots]
+    if request.method == "POST":  # what a posted slot is checked against; the page uses `days`
+        form.slot.choices = [SelectChoice(s.key, s.key) for s in slots]
     status = 200
     if form.validate_on_submit():
         chosen = parse_slot_key(form.slot.data)

@@ -3,10 +3,9 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from functools import cached_property
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from roster import TZ, Roster, occurrences
 
@@ -22,10 +21,10 @@ class Slot:
     end: datetime
     remaining: int
 
-    @cached_property
+    @property
     def key(self) -> str:
         """The value a form posts back: officer and start, e.g. chen-hao@2026-11-23T09:00."""
-        return f"{self.officer}@{self.start:%Y-%m-%dT%H:%M}"
+        return f"{self.officer}@{self.start.isoformat(timespec='minutes')[:16]}"
 
 
 def now_local() -> datetime:
@@ -69,13 +68,17 @@ def candidate_slots(roster: Roster, station: str, officers: list[str], first_day
     return found
 
 
+_claims = SlotClaim.__table__.c
+# Built once (every booking page runs it): SQLAlchemy reuses the compiled statement.
+TAKEN_SEATS = select(_claims.officer_id, _claims.starts_at).where(
+    _claims.officer_id.in_(bindparam("officers", expanding=True)), _claims.starts_at >= bindparam("first"),
+    _claims.starts_at <= bindparam("last"))
+
+
 def taken_seats(officers: list[str], starts: list[datetime]) -> Counter:
     if not starts:
         return Counter()
-    rows = db.session.execute(
-        select(SlotClaim.officer_id, SlotClaim.starts_at).where(
-            SlotClaim.officer_id.in_(officers), SlotClaim.starts_at >= naive(min(starts)),
-            SlotClaim.starts_at <= naive(max(starts))))
+    rows = db.session.execute(TAKEN_SEATS, {"officers": officers, "first": naive(min(starts)), "last": naive(max(starts))})
     return Counter((officer, start) for officer, start in rows)
 
 
