@@ -53,8 +53,15 @@ INSERT_LEDGER = insert(LedgerEntry.__table__)
 def _with_defaults(table, values: dict) -> dict:
     """Every column of a new row: the given values, else the column's default. The object built
     from them is then complete, so that reading any attribute needs no query."""
-    row = {column.name: (column.default.arg if column.default is not None and column.default.is_scalar else None)
-           for column in table.columns if not column.primary_key}
+    row = {}
+    for column in table.columns:
+        if column.primary_key or column.server_default is not None:
+            continue
+        if column.default is None:
+            row[column.name] = None
+        elif column.default.is_scalar:
+            row[column.name] = column.default.arg
+        # a computed default is left to the INSERT; the attribute then loads when first read
     row.update(values)
     return row
 
@@ -74,12 +81,13 @@ def register(roster: Roster, *, station: str, category: str, description: str, l
         "occurred": occurred, "name": name, "phone": phone, "contact_time": contact_time, "anonymous": anonymous,
         "consent_at": naive(now), "sensitive_consent_at": naive(now) if sensitive_consent else None,
         "state": "registered", "due_at": due_at, "created_at": naive(now)})
+    connection = db.session.connection()  # Core statements on the session's transaction
     for _ in range(10):
         values["number"] = new_number(now)
-        if db.session.execute(NUMBER_TAKEN, {"number": values["number"]}).first() is None:
+        if connection.execute(NUMBER_TAKEN, {"number": values["number"]}).first() is None:
             break
-    case_id = db.session.execute(INSERT_CASE, values).inserted_primary_key[0]
-    db.session.execute(INSERT_LEDGER, _with_defaults(LedgerEntry.__table__, {
+    case_id = connection.execute(INSERT_CASE, values).inserted_primary_key[0]
+    connection.execute(INSERT_LEDGER, _with_defaults(LedgerEntry.__table__, {
         "case_id": case_id, "at": naive(now), "actor": RESIDENT, "action": "registered",
         "after": snapshot({"state": "registered", "due_at": due_at})}))
     case = Case(id=case_id, **values)

@@ -293,9 +293,9 @@ def submit(roster: Roster, form: CaseForm, clean_photos: list | None = None, now
     """Register the case of a validated form (with its photos) and commit. A repeat of the same
     text from the same phone within minutes returns the case already made."""
     now = now or now_local()
-    repeat = db.session.execute(REPEAT, {"phone": form.phone.data, "station": form.station.data,
-                                         "description": (form.description.data or "").strip(),
-                                         "since": naive(now) - DUPLICATE_WINDOW}).scalar()
+    repeat = db.session.connection().execute(REPEAT, {"phone": form.phone.data, "station": form.station.data,
+                                                      "description": (form.description.data or "").strip(),
+                                                      "since": naive(now) - DUPLICATE_WINDOW}).scalar()
     if repeat is not None:
         return db.session.get(Case, repeat)
     text = {name: (getattr(form, name).data or "").strip()

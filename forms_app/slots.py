@@ -78,7 +78,8 @@ TAKEN_SEATS = select(_claims.officer_id, _claims.starts_at).where(
 def taken_seats(officers: list[str], starts: list[datetime]) -> Counter:
     if not starts:
         return Counter()
-    rows = db.session.execute(TAKEN_SEATS, {"officers": officers, "first": naive(min(starts)), "last": naive(max(starts))})
+    rows = db.session.connection().execute(
+        TAKEN_SEATS, {"officers": officers, "first": naive(min(starts)), "last": naive(max(starts))})
     return Counter((officer, start) for officer, start in rows)
 
 
