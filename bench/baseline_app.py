@@ -1,5 +1,5 @@
 """The load benchmark's baseline: a bare Flask endpoint that inserts one row, with the same
-database driver, the same SQLite pragmas and the same gunicorn settings as the form service.
+database driver, the same engine options and SQLite settings and the same gunicorn settings as the form service.
 What the service adds on top of this (validation, slot rules, claims, ledger) is what we measure."""
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from flask import Flask, jsonify, request
 from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, create_engine
 
 import forms_app.sqlite  # noqa: F401 - the same SQLite settings (WAL, busy timeout, BEGIN IMMEDIATE for writes)
+from forms_app.config import engine_options
 
 metadata = MetaData()
 rows = Table("bench_rows", metadata, Column("id", Integer, primary_key=True), Column("name", String(40)),
@@ -17,7 +18,8 @@ rows = Table("bench_rows", metadata, Column("id", Integer, primary_key=True), Co
 
 
 def create(url: str | None = None) -> Flask:
-    engine = create_engine(url or os.environ["DATABASE_URL"], pool_pre_ping=True)
+    url = url or os.environ["DATABASE_URL"]
+    engine = create_engine(url, **engine_options(url))
     metadata.create_all(engine)
     app = Flask(__name__)
 

@@ -19,7 +19,7 @@ from roster.phones import display_phone, tel_uri
 from . import api, booking, cases_api, complaints, dashboard, feeds, health, requestlog, staff
 from . import sqlite  # noqa: F401 - every SQLite connection's settings, registered on import
 from .cli import register_commands
-from .config import ROOT, from_environment, instance_secret
+from .config import ROOT, engine_options, from_environment, instance_secret
 from .extensions import csrf, db, limiter, login_manager, migrate
 from .rosters import RosterProvider, RosterUnavailable
 
@@ -37,7 +37,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret(app.instance_path)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(app.config["SQLALCHEMY_DATABASE_URI"]))
 
     if app.config.get("TRUSTED_PROXIES"):
         hops = app.config["TRUSTED_PROXIES"]

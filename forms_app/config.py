@@ -34,6 +34,13 @@ def driver_url(url: str) -> str:
     return url
 
 
+def engine_options(url: str) -> dict:
+    """SQLAlchemy engine options for a database URL. A server connection is checked before use,
+    so that a pooled connection a restart of PostgreSQL cut is replaced instead of failing a
+    resident's request; a SQLite file has no connection to lose, and the check is a query."""
+    return {"pool_pre_ping": not url.startswith("sqlite")}
+
+
 def ratelimit_settings(environ) -> dict:
     """Every RATELIMIT_* variable, as Flask-Limiter expects it: RATELIMIT_ENABLED=false is False."""
     found = {}
