@@ -291,7 +291,10 @@ def machine() -> str:
 
 
 def wrk_version() -> str:
-    shown = subprocess.run([require_wrk(), "--version"], capture_output=True, text=True, check=False)
+    found = shutil.which("wrk")
+    if found is None:
+        return "wrk (not installed)"
+    shown = subprocess.run([found, "--version"], capture_output=True, text=True, check=False)
     return " ".join((shown.stdout or shown.stderr).split()[:2]) or "wrk"
 
 

@@ -1,0 +1,54 @@
+"""The load benchmark's bookkeeping (bench/load.py): rows in the database matched to the 2xx
+answers the clients received. Not a timed test; it checks that the benchmark would notice a
+lost or duplicated row, and would not call a request wrk stopped waiting for a duplicate."""
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def load_bench():
+    spec = importlib.util.spec_from_file_location("bench_load", ROOT / "bench" / "load.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def rows(*pairs):
+    return list(pairs)
+
+
+def test_every_answer_stored_once_is_clean_and_an_unanswered_row_is_listed_apart():
+    bench = load_bench()
+    stored = {"appointments": rows(("A", "1"), ("B", "2"), ("C", "3")), "cases": rows(("X", "9")),
+              "bench_rows": rows((1, "5"), (2, "6"))}
+    answered = {"booking": ["A", "B"], "complaint": ["X"], "baseline": [1, 2]}
+    checks = {c["check"]: c for c in bench.check_rows("sqlite", stored, answered)}
+    assert checks["appointments"] == {"db": "sqlite", "check": "appointments", "rows": 3, "responses_2xx": 2,
+                                      "lost": 0, "duplicated": 0, "unanswered": 1}
+    assert (checks["cases"]["lost"], checks["cases"]["duplicated"], checks["cases"]["unanswered"]) == (0, 0, 0)
+    assert (checks["bench_rows"]["lost"], checks["bench_rows"]["duplicated"]) == (0, 0)
+
+
+def test_a_missing_row_is_lost_and_one_request_stored_twice_is_duplicated():
+    bench = load_bench()
+    stored = {"appointments": rows(("A", "1"), ("B", "1")), "cases": rows(), "bench_rows": rows()}
+    answered = {"booking": ["A", "Z"], "complaint": ["Q"], "baseline": []}
+    checks = {c["check"]: c for c in bench.check_rows("postgresql", stored, answered)}
+    assert checks["appointments"]["lost"] == 1  # Z was answered 201 and is not in the table
+    assert checks["appointments"]["duplicated"] == 1  # phone 1 stored twice
+    assert checks["cases"]["lost"] == 1
+
+
+def test_the_summary_line_takes_the_worst_runs():
+    bench = load_bench()
+    runs = [{"db": "sqlite", "concurrency": c, "scenario": name, "rps": 1.0, "p50": 1.0, "p99": p99, "ratio": ratio,
+             "statuses": {"201": 1}} for c, name, ratio, p99 in [
+                (16, "booking", 0.7, 40.0), (64, "booking", 0.5, 400.0), (16, "complaint", 0.65, 90.0),
+                (64, "complaint", 0.8, 300.0), (16, "form page", 0.3, 120.0)]]
+    checks = [{"db": "sqlite", "check": "appointments", "rows": 2, "responses_2xx": 2, "lost": 1, "duplicated": 0,
+               "unanswered": 0}]
+    last = bench.report(runs + checks, 4).splitlines()[-1]
+    assert last == "summary: booking_ratio=0.50 complaint_ratio=0.65 p99_ms=120 lost=1 duplicated=0"
