@@ -2,7 +2,8 @@
 --
 -- BENCH_ITEMS names a file of requests, one per line: METHOD <tab> PATH <tab> JSON body (may be
 -- empty). Thread n of N takes lines n, n+N, n+2N…; BENCH_CYCLE=1 starts over at the end,
--- otherwise a thread stops when its lines run out (a booking must not repeat a slot).
+-- otherwise a thread stops when its lines run out (a booking must not repeat a slot). wrk calls
+-- request() once before the run to check it, so thread 0's first line is taken but never sent.
 -- With BENCH_BODIES set, thread n appends the body of every 2xx answer to BENCH_BODIES.n, one per
 -- line, so that the rows in the database can be matched to the answers the clients received.
 -- done() prints one JSON line: requests, seconds, p50/p99 in ms, socket errors, status counts,
@@ -36,12 +37,15 @@ end
 function request()
   index = index + 1
   if index > #items then
-    if cycle then
+    if cycle and #items > 0 then
       index = 1
     else
+      -- Out of requests (or none at all): stop, and answer wrk with a request that changes
+      -- nothing; response() no longer counts what comes back.
       exhausted = 1
       index = #items
       wrk.thread:stop()
+      return wrk.format("GET", "/healthz")
     end
   end
   local item = items[index]
@@ -52,6 +56,9 @@ function request()
 end
 
 function response(status, headers, body)
+  if exhausted == 1 then
+    return
+  end
   counts[tostring(status)] = (counts[tostring(status)] or 0) + 1
   if out and status >= 200 and status < 300 then
     out:write((body:gsub("\n", " ")), "\n")

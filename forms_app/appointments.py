@@ -81,8 +81,8 @@ def _claim(appointment: Appointment, slot: Slot, seat: int) -> None:
                                 for b in _buckets(naive(slot.start), naive(slot.end))]
 
 
-# Built once and given parameters, not .values(): SQLAlchemy then compiles each statement once
-# per process instead of once per booking.
+# Built once and given parameters, not .values(): no statement and cache key to build for every
+# booking.
 INSERT_APPOINTMENT = insert(Appointment.__table__)
 INSERT_SLOT_CLAIM = insert(SlotClaim.__table__)
 INSERT_PHONE_CLAIM = insert(PhoneClaim.__table__)

@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
-from wtforms.fields.choices import SelectChoice
 
 from roster import TZ
 
@@ -98,8 +97,6 @@ def book():
     form = BookingForm()
     form.set_topics(roster.settings.categories)
     slots = available_slots(roster, station_id, officer=officer_id, role=role)
-    if request.method == "POST":  # what a posted slot is checked against; the page uses `days`
-        form.slot.choices = [SelectChoice(s.key, s.key) for s in slots]
     status = 200
     if form.validate_on_submit():
         chosen = parse_slot_key(form.slot.data)
@@ -155,7 +152,6 @@ def manage(token: str):
     move_form = RescheduleForm(prefix="move")
     slots = [s for s in available_slots(roster, appointment.station_id, officer=appointment.officer_id)
              if not (s.officer == appointment.officer_id and aware(appointment.starts_at) == s.start)]
-    move_form.slot.choices = [SelectChoice(s.key, s.key) for s in slots]
     message, status = None, 200
     action = request.form.get("action")
     if request.method == "POST":

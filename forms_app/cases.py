@@ -44,7 +44,7 @@ def new_number(now: datetime) -> str:
     return f"{now:%y%m}-" + "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(4))
 
 
-# Built once, so that SQLAlchemy reuses their compiled form (see register).
+# Built once: no statement and cache key to build for every case (see register).
 NUMBER_TAKEN = select(Case.__table__.c.id).where(Case.__table__.c.number == bindparam("number"))
 INSERT_CASE = insert(Case.__table__)
 INSERT_LEDGER = insert(LedgerEntry.__table__)
@@ -52,7 +52,8 @@ INSERT_LEDGER = insert(LedgerEntry.__table__)
 
 def _with_defaults(table, values: dict) -> dict:
     """Every column of a new row: the given values, else the column's default. The object built
-    from them is then complete, so that reading any attribute needs no query."""
+    from them is then complete, so that reading a column needs no query (relationships still load
+    when first read)."""
     row = {}
     for column in table.columns:
         if column.primary_key or column.server_default is not None:

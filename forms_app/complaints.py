@@ -33,7 +33,7 @@ bp = Blueprint("complaints", __name__)
 WEEKDAYS = "一二三四五六日"
 DESCRIPTION_MAX = 2000
 DUPLICATE_WINDOW = timedelta(minutes=10)  # a double tap on "submit" gives the same case, not two
-# Built once: SQLAlchemy then reuses its compiled form instead of rebuilding it for every complaint.
+# Built once: no statement and cache key to build for every complaint.
 REPEAT = select(Case.__table__.c.id).where(
     Case.__table__.c.phone == bindparam("phone"), Case.__table__.c.station_id == bindparam("station"),
     Case.__table__.c.description == bindparam("description"), Case.__table__.c.created_at >= bindparam("since")

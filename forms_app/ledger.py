@@ -1,7 +1,8 @@
 """台账 (the ledger) is append-only: the ORM refuses to update or delete a row, whoever asks.
 
 A database trigger would be stronger still, but it differs between SQLite and PostgreSQL;
-the ORM guard covers every code path of this application, and the tests try them.
+the ORM guard covers every code path of this application that changes rows, and the tests
+try them. (cases.register writes a case's first row with a plain INSERT: it only appends.)
 """
 from __future__ import annotations
 

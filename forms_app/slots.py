@@ -69,7 +69,7 @@ def candidate_slots(roster: Roster, station: str, officers: list[str], first_day
 
 
 _claims = SlotClaim.__table__.c
-# Built once (every booking page runs it): SQLAlchemy reuses the compiled statement.
+# Built once (every booking page runs it): no statement and cache key to build each time.
 TAKEN_SEATS = select(_claims.officer_id, _claims.starts_at).where(
     _claims.officer_id.in_(bindparam("officers", expanding=True)), _claims.starts_at >= bindparam("first"),
     _claims.starts_at <= bindparam("last"))

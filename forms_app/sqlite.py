@@ -5,11 +5,13 @@ SQLite allows one writer at a time. A transaction that reads and then writes mus
 write lock from its start (BEGIN IMMEDIATE): otherwise two such transactions both read, the
 second cannot upgrade to a writer, and SQLite answers "database is locked" at once instead of
 waiting. A GET only reads, and in WAL mode a reader needs no lock at all, so GET and HEAD
-requests begin plain deferred transactions: a page being rendered never holds up a booking.
+requests (and HEAD, OPTIONS) begin plain deferred transactions: a page being rendered never
+holds up a booking.
 
-A writer that finds the lock taken tries again every millisecond or two. SQLite's own busy
-handler backs off to sleeps of 25, 50 and 100 ms, so with several gunicorn workers on few cores
-one unlucky request would wait a tenth of a second for a lock that was free after one.
+A writer that finds the lock taken tries again after a few tenths of a millisecond, and never
+more than 3 ms apart. SQLite's own busy handler backs off to sleeps of 25, 50 and 100 ms, so with
+several gunicorn workers on few cores one unlucky request would wait a tenth of a second for a
+lock that was free after one millisecond.
 """
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ import time
 from flask import has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 BUSY_TIMEOUT_MS = 30_000
@@ -59,7 +62,8 @@ def begin_immediate(raw: sqlite3.Connection) -> None:
                 return
             except sqlite3.OperationalError as exc:
                 if "locked" not in str(exc) or time.monotonic() > deadline:
-                    raise
+                    # as SQLAlchemy would have raised it, so that callers catching its errors see it
+                    raise OperationalError("BEGIN IMMEDIATE", (), exc) from exc
             time.sleep(pause * (0.5 + random.random()))
             pause = min(pause * 1.5, 0.002)
     finally:

@@ -25,7 +25,7 @@ def test_every_answer_stored_once_is_clean_and_an_unanswered_row_is_listed_apart
     stored = {"appointments": rows(("A", "1"), ("B", "2"), ("C", "3")), "cases": rows(("X", "9")),
               "bench_rows": rows((1, "5"), (2, "6"))}
     answered = {"booking": ["A", "B"], "complaint": ["X"], "baseline": [1, 2]}
-    checks = {c["check"]: c for c in bench.check_rows("sqlite", stored, answered)}
+    checks = {c["check"]: c for c in bench.check_rows("sqlite", stored, answered, in_flight=16)}
     assert checks["appointments"] == {"db": "sqlite", "check": "appointments", "rows": 3, "responses_2xx": 2,
                                       "lost": 0, "duplicated": 0, "unanswered": 1}
     assert (checks["cases"]["lost"], checks["cases"]["duplicated"], checks["cases"]["unanswered"]) == (0, 0, 0)
@@ -36,10 +36,21 @@ def test_a_missing_row_is_lost_and_one_request_stored_twice_is_duplicated():
     bench = load_bench()
     stored = {"appointments": rows(("A", "1"), ("B", "1")), "cases": rows(), "bench_rows": rows()}
     answered = {"booking": ["A", "Z"], "complaint": ["Q"], "baseline": []}
-    checks = {c["check"]: c for c in bench.check_rows("postgresql", stored, answered)}
+    checks = {c["check"]: c for c in bench.check_rows("postgresql", stored, answered, in_flight=16)}
     assert checks["appointments"]["lost"] == 1  # Z was answered 201 and is not in the table
     assert checks["appointments"]["duplicated"] == 1  # phone 1 stored twice
     assert checks["cases"]["lost"] == 1
+
+
+def test_more_rows_without_an_answer_than_requests_in_flight_count_as_duplicated():
+    """A row stored although its request was answered with an error (say a 500 after the
+    commit) is not one wrk stopped waiting for."""
+    bench = load_bench()
+    stored = {"appointments": rows(*[(f"N{i}", str(i)) for i in range(20)]), "cases": rows(), "bench_rows": rows()}
+    answered = {"booking": ["N0", "N1"], "complaint": [], "baseline": []}
+    checks = {c["check"]: c for c in bench.check_rows("sqlite", stored, answered, in_flight=16)}
+    assert checks["appointments"]["unanswered"] == 18
+    assert checks["appointments"]["duplicated"] == 2
 
 
 def test_the_summary_line_takes_the_worst_runs():

@@ -10,6 +10,7 @@ import time
 import pytest
 from flask import Flask
 from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
 
 from forms_app import sqlite as service_sqlite
 
@@ -90,7 +91,7 @@ def test_a_lock_held_past_the_busy_timeout_is_reported_not_waited_on_forever(eng
     holder = other_writer(engine.url.database)
     try:
         began = time.monotonic()
-        with pytest.raises(Exception, match="database is locked"):
+        with pytest.raises(OperationalError, match="database is locked"):
             with engine.begin() as connection:
                 connection.execute(text("INSERT INTO t VALUES (3)"))
         assert 0.19 < time.monotonic() - began < 2
