@@ -45,7 +45,11 @@ def new_number(now: datetime) -> str:
 
 
 # Built once: no statement and cache key to build for every case (see register).
-NUMBER_TAKEN = select(Case.__table__.c.id).where(Case.__table__.c.number == bindparam("number"))
+_cases = Case.__table__.c
+NUMBER_TAKEN = select(_cases.id).where(_cases.number == bindparam("number"))
+REPEAT = select(_cases.id).where(_cases.phone == bindparam("phone"), _cases.station_id == bindparam("station"),
+                                 _cases.description == bindparam("description"),
+                                 _cases.created_at >= bindparam("since")).limit(1)
 INSERT_CASE = insert(Case.__table__)
 INSERT_LEDGER = insert(LedgerEntry.__table__)
 
@@ -67,14 +71,25 @@ def _with_defaults(table, values: dict) -> dict:
     return row
 
 
-def register(roster: Roster, *, station: str, category: str, description: str, location: str, occurred: str,
-             name: str, phone: str, contact_time: str, anonymous: bool, sensitive_consent: bool,
-             now: datetime | None = None) -> Case:
-    """Register a resident's case and its first ledger row (the caller commits).
+def register(roster: Roster, **fields) -> Case:
+    """Register a resident's case and its first ledger row (the caller commits); the fields are
+    those of ``register_unless_repeat``."""
+    return register_unless_repeat(roster, repeat_window=None, **fields)[0]
+
+
+def register_unless_repeat(roster: Roster, *, station: str, category: str, description: str, location: str,
+                           occurred: str, name: str, phone: str, contact_time: str, anonymous: bool,
+                           sensitive_consent: bool, now: datetime | None = None,
+                           repeat_window: timedelta | None) -> tuple[Case, bool]:
+    """(case, True) for a case registered with its first ledger row (the caller commits), or
+    (the case already made, False) when the same text came from the same phone at the same
+    station within ``repeat_window`` (a double tap on "submit").
 
     Residents file cases all day, so the rows go in as two plain INSERTs rather than through the
     ORM's unit of work, which costs more than the rest of the request; the Case returned is
-    attached to the session as if it had been loaded, ready for ``act``."""
+    attached to the session as if it had been loaded, ready for ``act``. Everything is worked out
+    before the first statement: on SQLite that statement takes the write lock, which every other
+    complaint and booking then waits for."""
     now = now or now_local()
     due_at = due_for(roster, category, "registered", now)
     values = _with_defaults(Case.__table__, {
@@ -82,19 +97,25 @@ def register(roster: Roster, *, station: str, category: str, description: str, l
         "occurred": occurred, "name": name, "phone": phone, "contact_time": contact_time, "anonymous": anonymous,
         "consent_at": naive(now), "sensitive_consent_at": naive(now) if sensitive_consent else None,
         "state": "registered", "due_at": due_at, "created_at": naive(now)})
+    first_row = _with_defaults(LedgerEntry.__table__, {"at": naive(now), "actor": RESIDENT, "action": "registered",
+                                                       "after": snapshot({"state": "registered", "due_at": due_at})})
+    numbers = [new_number(now) for _ in range(10)]
     connection = db.session.connection()  # Core statements on the session's transaction
-    for _ in range(10):
-        values["number"] = new_number(now)
-        if connection.execute(NUMBER_TAKEN, {"number": values["number"]}).first() is None:
+    if repeat_window is not None:
+        repeat = connection.execute(REPEAT, {"phone": phone, "station": station, "description": description,
+                                             "since": naive(now) - repeat_window}).scalar()
+        if repeat is not None:
+            return db.session.get(Case, repeat), False
+    for number in numbers:
+        values["number"] = number
+        if connection.execute(NUMBER_TAKEN, {"number": number}).first() is None:
             break
     case_id = connection.execute(INSERT_CASE, values).inserted_primary_key[0]
-    connection.execute(INSERT_LEDGER, _with_defaults(LedgerEntry.__table__, {
-        "case_id": case_id, "at": naive(now), "actor": RESIDENT, "action": "registered",
-        "after": snapshot({"state": "registered", "due_at": due_at})}))
+    connection.execute(INSERT_LEDGER, {**first_row, "case_id": case_id})
     case = Case(id=case_id, **values)
     make_transient_to_detached(case)
     db.session.add(case)
-    return case
+    return case, True
 
 
 def facts(case: Case) -> casework.Facts:

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import select, update
 from wtforms import BooleanField, RadioField, SelectField, StringField, TelField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Regexp, ValidationError
@@ -33,11 +33,6 @@ bp = Blueprint("complaints", __name__)
 WEEKDAYS = "一二三四五六日"
 DESCRIPTION_MAX = 2000
 DUPLICATE_WINDOW = timedelta(minutes=10)  # a double tap on "submit" gives the same case, not two
-# Built once: no statement and cache key to build for every complaint.
-REPEAT = select(Case.__table__.c.id).where(
-    Case.__table__.c.phone == bindparam("phone"), Case.__table__.c.station_id == bindparam("station"),
-    Case.__table__.c.description == bindparam("description"), Case.__table__.c.created_at >= bindparam("since")
-).limit(1)
 TRACKED_IN_SESSION = 5
 
 COMPLAINT_CONSENT = ("我同意本站收集我填写的姓名、手机号、事情经过和照片，仅用于登记、办理和回访这件诉求；"
@@ -293,16 +288,14 @@ def submit(roster: Roster, form: CaseForm, clean_photos: list | None = None, now
     """Register the case of a validated form (with its photos) and commit. A repeat of the same
     text from the same phone within minutes returns the case already made."""
     now = now or now_local()
-    repeat = db.session.connection().execute(REPEAT, {"phone": form.phone.data, "station": form.station.data,
-                                                      "description": (form.description.data or "").strip(),
-                                                      "since": naive(now) - DUPLICATE_WINDOW}).scalar()
-    if repeat is not None:
-        return db.session.get(Case, repeat)
     text = {name: (getattr(form, name).data or "").strip()
             for name in ("description", "location", "occurred", "name", "contact_time")}
-    case = cases.register(roster, station=form.station.data, category=form.category.data, phone=form.phone.data,
-                          **text, anonymous=bool(form.anonymous.data),
-                          sensitive_consent=bool(form.sensitive_consent.data), now=now)
+    case, new = cases.register_unless_repeat(
+        roster, station=form.station.data, category=form.category.data, phone=form.phone.data, **text,
+        anonymous=bool(form.anonymous.data), sensitive_consent=bool(form.sensitive_consent.data), now=now,
+        repeat_window=DUPLICATE_WINDOW)
+    if not new:
+        return case
     written = photos.save(case, clean_photos or [])
     try:
         db.session.commit()
