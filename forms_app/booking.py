@@ -96,7 +96,6 @@ def book():
 
     form = BookingForm()
     form.set_topics(roster.settings.categories)
-    slots = available_slots(roster, station_id, officer=officer_id, role=role)
     status = 200
     if form.validate_on_submit():
         chosen = parse_slot_key(form.slot.data)
@@ -109,11 +108,13 @@ def book():
             status = 409 if isinstance(exc, appointments.SlotTaken) else 422
             target = form.phone if isinstance(exc, PhoneBusy) else form.slot
             target.errors = list(target.errors) + [exc.message]
-            slots = available_slots(roster, station_id, officer=officer_id, role=role)  # fresh slots
         else:
             return redirect(url_for(".booked", token=appointment.manage_token), 303)
     elif request.method == "POST":
         status = 422
+    # The slots are for showing the page: a posted slot is checked by appointments.book itself, and
+    # reading them only now keeps a successful booking's transaction (and SQLite's write lock) short.
+    slots = available_slots(roster, station_id, officer=officer_id, role=role)
     roles = sorted({o.role for o in people}, key=roster.role_order)
     return render_template("booking/book.html", station=station, street=roster.street(station.street),
                            people=people, officer_id=officer_id, role=role, roles=roles, form=form,
