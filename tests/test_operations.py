@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 
@@ -202,3 +203,27 @@ def test_a_plain_postgresql_url_uses_the_installed_driver(monkeypatch, tmp_path)
         "postgresql+psycopg://sanguan@db.internal:5432/sanguan"
     monkeypatch.setenv("DATABASE_URL", "sqlite:////srv/forms.sqlite3")
     assert from_environment(str(tmp_path))["SQLALCHEMY_DATABASE_URI"] == "sqlite:////srv/forms.sqlite3"
+
+
+def test_gunicorn_loads_the_roster_once_and_a_new_worker_reads_an_edited_one(app, roster_dir):
+    """preload_app: workers fork with the master's roster, so one that max_requests replaces
+    serves at once; post_fork reads the roster again only if a clerk edited it since."""
+    import os
+    import runpy
+    from types import SimpleNamespace
+
+    from forms_app.rosters import current_roster
+
+    settings = runpy.run_path(str(Path(__file__).resolve().parent.parent / "deploy" / "gunicorn.conf.py"))
+    assert settings["preload_app"] is True and settings["max_requests"] > 0
+    server = SimpleNamespace(app=SimpleNamespace(wsgi=lambda: app))
+    with app.app_context():
+        before = current_roster()
+        settings["post_fork"](server, None)  # nothing edited: the same roster object
+        assert app.extensions["roster_provider"]._roster is before
+        edited = roster_dir / "officers.yaml"
+        edited.write_text(edited.read_text(encoding="utf-8"), encoding="utf-8")
+        stat = edited.stat()
+        os.utime(edited, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+        settings["post_fork"](server, None)
+        assert app.extensions["roster_provider"]._roster is not before
