@@ -21,6 +21,7 @@ def create(url: str | None = None) -> Flask:
     url = url or os.environ["DATABASE_URL"]
     engine = create_engine(url, **engine_options(url))
     metadata.create_all(engine)
+    engine.dispose()  # gunicorn forks workers from this process: none may inherit a connection
     app = Flask(__name__)
 
     @app.post("/insert")

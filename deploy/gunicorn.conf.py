@@ -27,10 +27,17 @@ preload_app = True
 
 
 def post_fork(server, worker):
-    """A roster edited since the master loaded it is read by the new worker before it serves."""
+    """A new worker gets database connections of its own, and reads a roster edited since the
+    master loaded it before it serves."""
+    from forms_app.extensions import db
     from forms_app.rosters import RosterUnavailable
 
-    provider = getattr(server.app.wsgi(), "extensions", {}).get("roster_provider")
+    app = server.app.wsgi()
+    if "sqlalchemy" in getattr(app, "extensions", {}):
+        with app.app_context():
+            for engine in db.engines.values():
+                engine.dispose(close=False)  # SQLAlchemy's advice after fork: leave the parent's alone
+    provider = getattr(app, "extensions", {}).get("roster_provider")
     if provider is not None:
         try:
             provider.get()
