@@ -50,7 +50,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     login_manager.login_view = "staff.login"
     login_manager.login_message = "请先登录"
     app.extensions["roster_provider"] = RosterProvider(app.config["ROSTER_DIR"])
-    try:  # load now, as a gunicorn worker boots, not in a resident's first request
+    try:  # load now (in the gunicorn master, which preloads the app), not in a resident's first request
         app.extensions["roster_provider"].get()
     except RosterUnavailable:
         pass  # logged; pages say the roster cannot be read and /readyz answers 503 until it can
