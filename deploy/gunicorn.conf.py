@@ -25,6 +25,17 @@ max_requests_jitter = 500
 # its share of requests waited; the load benchmark saw p99 go to 3.5 s when workers recycled.
 preload_app = True
 
+# gunicorn's access log would print raw paths, which carry manage tokens and case numbers;
+# the service writes its own request log without them (forms_app/requestlog.py).
+accesslog = None
+errorlog = "-"
+loglevel = os.environ.get("LOG_LEVEL", "info")
+# Behind nginx on the same host: trust its X-Forwarded-* (the app's TRUSTED_PROXIES does the rest).
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+proc_name = "sanguan-forms"
+# No control socket: several servers on one host would fight over the same path (gunicorn ≥ 25).
+control_socket_disable = True
+
 
 def post_fork(server, worker):
     """A new worker gets database connections of its own, and reads a roster edited since the
@@ -43,13 +54,3 @@ def post_fork(server, worker):
             provider.get()
         except RosterUnavailable:
             pass  # logged by the provider; pages and /readyz say so until a valid roster is saved
-# gunicorn's access log would print raw paths, which carry manage tokens and case numbers;
-# the service writes its own request log without them (forms_app/requestlog.py).
-accesslog = None
-errorlog = "-"
-loglevel = os.environ.get("LOG_LEVEL", "info")
-# Behind nginx on the same host: trust its X-Forwarded-* (the app's TRUSTED_PROXIES does the rest).
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
-proc_name = "sanguan-forms"
-# No control socket: several servers on one host would fight over the same path (gunicorn ≥ 25).
-control_socket_disable = True
