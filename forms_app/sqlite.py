@@ -4,9 +4,9 @@ take the write lock.
 SQLite allows one writer at a time. A transaction that reads and then writes must hold the
 write lock from its start (BEGIN IMMEDIATE): otherwise two such transactions both read, the
 second cannot upgrade to a writer, and SQLite answers "database is locked" at once instead of
-waiting. A GET only reads, and in WAL mode a reader needs no lock at all, so GET and HEAD
-requests (and HEAD, OPTIONS) begin plain deferred transactions: a page being rendered never
-holds up a booking.
+waiting. A GET only reads, and in WAL mode a reader needs no lock at all, so GET, HEAD and
+OPTIONS requests begin plain deferred transactions: a page being rendered never holds up a
+booking.
 
 A writer that finds the lock taken tries again after a few tenths of a millisecond, and never
 more than 3 ms apart. SQLite's own busy handler backs off to sleeps of 25, 50 and 100 ms, so with
