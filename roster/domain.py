@@ -43,6 +43,9 @@ class Roster:
     _by_officer: Mapping = field(init=False, repr=False, compare=False)
     _by_street: Mapping = field(init=False, repr=False, compare=False)
     roles: Mapping = field(init=False, repr=False, compare=False)
+    # Duty expanded into occurrences, by query (schedule.occurrences): the roster never changes,
+    # and the form service asks the same question for every booking and booking page.
+    occurrence_memo: dict = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -57,6 +60,7 @@ class Roster:
         roles = dict(BUILTIN_ROLES)
         roles.update({role.id: role.name for role in self.settings.roles})
         set_(self, "roles", MappingProxyType(roles))
+        set_(self, "occurrence_memo", {})
 
     def officer(self, officer_id: str) -> Officer:
         return self._officers[officer_id]

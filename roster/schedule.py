@@ -93,9 +93,25 @@ def _at(day: date, moment) -> datetime:
     return datetime.combine(day, moment, tzinfo=TZ)
 
 
+# Enough for every officer of a city's stations over the booking window, day by day; past that
+# the memo starts again rather than grow without bound.
+MEMO_LIMIT = 20_000
+
+
 def occurrences(roster: Roster, start: date, end: date, *, station: str | None = None,
                 officer: str | None = None) -> list[Occurrence]:
     """Every duty in [start, end] (both inclusive), exceptions removed, sorted by time."""
+    key = (start, end, station, officer)
+    found = roster.occurrence_memo.get(key)
+    if found is None:
+        found = tuple(_expand(roster, start, end, station, officer))
+        if len(roster.occurrence_memo) >= MEMO_LIMIT:
+            roster.occurrence_memo.clear()
+        roster.occurrence_memo[key] = found
+    return list(found)
+
+
+def _expand(roster: Roster, start: date, end: date, station: str | None, officer: str | None) -> list[Occurrence]:
     found: list[Occurrence] = []
     for a_index, assignment in roster.numbered_assignments(station, officer):
         for d_index, duty in enumerate(assignment.duties):

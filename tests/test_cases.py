@@ -52,6 +52,24 @@ def test_registration_sets_the_first_deadline_in_working_days(roster, ctx):
     assert [(e.actor, e.action) for e in case.ledger] == [("群众", "registered")]
 
 
+def test_a_number_already_given_is_not_given_again(roster, ctx, monkeypatch):
+    from forms_app import cases
+    from forms_app.extensions import db
+
+    first = register(roster)
+    db.session.commit()
+    numbers = iter([first.number, first.number, "2611-WXY3"])
+    monkeypatch.setattr(cases, "new_number", lambda _now: next(numbers))
+    second = register(roster, phone="13912345678")
+    db.session.commit()
+    assert second.number == "2611-WXY3"
+    assert [(e.actor, e.action) for e in second.ledger] == [("群众", "registered")]
+
+    monkeypatch.setattr(cases, "new_number", lambda _now: first.number)
+    with pytest.raises(RuntimeError, match="no free case number"):
+        register(roster, phone="13712345678")
+
+
 def test_the_flow_writes_every_step_to_the_ledger(roster, staff):
     from forms_app import cases
     from forms_app.extensions import db

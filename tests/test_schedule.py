@@ -234,6 +234,26 @@ def test_occurrences_filter_by_station_and_officer():
     assert occurrences(model, *window, station="north", officer="han-mei") == []
 
 
+def test_occurrences_are_worked_out_once_per_question(monkeypatch):
+    from roster import schedule
+
+    model = make_roster([WEEKLY_NORTH, WEEKLY_SOUTH, POLICE_NORTH])
+    window = (date(2026, 11, 1), date(2026, 11, 30))
+    first = occurrences(model, *window, station="north")
+    first.clear()  # a caller's list is its own: the memo keeps the answer
+    expanded = []
+    original = schedule._expand
+    monkeypatch.setattr(schedule, "_expand", lambda *args: expanded.append(args) or original(*args))
+    assert len(occurrences(model, *window, station="north")) == 14      # wang-fang 9, li-lei 5: from the memo
+    assert expanded == []
+    assert len(occurrences(model, *window, station="south")) == 5
+    assert len(expanded) == 1
+
+    monkeypatch.setattr(schedule, "MEMO_LIMIT", 2)
+    occurrences(model, *window, officer="li-lei")                        # the memo was full: it starts again
+    assert len(model.occurrence_memo) == 1
+
+
 def test_holiday_for_all_stations_removes_every_duty():
     model = make_roster([WEEKLY_NORTH, WEEKLY_SOUTH, POLICE_NORTH],
                         exceptions=[{"from": "2026-11-09", "to": "2026-11-12", "reason": "放假"}])
