@@ -111,7 +111,14 @@ def find_slot(roster: Roster, station: str, officer: str, start: datetime, now: 
     start = aware(start)
     if not roster.has_officer(officer) or officer not in officers_for(roster, station):
         return None
-    for officer_id, slot_start, slot_end in candidate_slots(roster, station, [officer], start.date(), 1, now):
-        if slot_start == start and start.date() < now.date() + timedelta(days=roster.settings.booking_days):
-            return Slot(officer_id, station, slot_start, slot_end, 0)
+    settings = roster.settings
+    length = timedelta(minutes=settings.slot_minutes)
+    if start < now + timedelta(minutes=settings.min_notice_minutes):
+        return None
+    # The duty of the whole booking window, as the booking page asks for it: worked out once and
+    # kept (schedule.occurrences). Then the one duty that holds ``start``, cut as candidate_slots cuts.
+    last_day = now.date() + timedelta(days=settings.booking_days - 1)
+    for occ in occurrences(roster, now.date(), last_day, station=station, officer=officer):
+        if occ.start <= start and start + length <= occ.end and (start - occ.start) % length == timedelta(0):
+            return Slot(officer, station, start, start + length, 0)
     return None
