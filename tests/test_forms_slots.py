@@ -217,6 +217,31 @@ def test_capacity_one_slot_disappears_when_booked(ctx, roster):
     assert {s.remaining for s in slots} == {1}
 
 
+def test_a_booking_stores_its_claims_and_history(ctx, roster):
+    """Alone, or inside a transaction the caller already has open (on PostgreSQL these are two
+    ways of running the one statement): the same rows either way."""
+    from sqlalchemy import select
+
+    from forms_app import appointments
+    from forms_app.extensions import db
+    from forms_app.models import Appointment
+
+    db.session.remove()
+    alone = appointments.book(roster, "wenhua-lu", "chen-hao", at("2026-11-24", "09:00"), resident("13800000001"),
+                              now=NOW)
+    db.session.execute(select(Appointment.id)).all()  # the caller's transaction is open
+    joined = appointments.book(roster, "wenhua-lu", "chen-hao", at("2026-11-24", "10:00"), resident("13800000002"),
+                               now=NOW)
+    db.session.remove()
+    for booked, phone in ((alone, "13800000001"), (joined, "13800000002")):
+        stored = db.session.get(Appointment, booked.id)
+        assert (stored.number, stored.phone, stored.status) == (booked.number, phone, "booked")
+        assert [(c.officer_id, c.starts_at, c.seat) for c in stored.claims] == [("chen-hao", booked.starts_at, 1)]
+        assert sorted(c.bucket.strftime("%H:%M") for c in stored.phone_claims) == [
+            f"{booked.starts_at:%H}:{m:02d}" for m in range(0, 30, 5)]
+        assert [(e.action, e.detail) for e in stored.events] == [("booked", f"{booked.starts_at:%Y-%m-%d %H:%M} chen-hao")]
+
+
 # ---------------------------------------------------------------- calendar feeds
 
 @pytest.fixture
