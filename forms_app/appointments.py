@@ -159,26 +159,31 @@ def book(roster: Roster, station: str, officer: str, start: datetime, resident: 
 def _store(booked: Booked, resident: Resident, seat: int, buckets: list[datetime], now: datetime,
            detail: str) -> Booked:
     """Write the booking's rows and commit; IntegrityError if the phone, the seat or the number
-    is taken."""
+    is taken.
+
+    Usually on a connection of its own, without the ORM session (its bookkeeping cost as much as
+    the INSERTs); but if the caller already has a transaction open, in that one, so that it never
+    waits for locks the caller holds."""
     row = {"number": booked.number, "manage_token": booked.manage_token, "station_id": booked.station_id,
            "officer_id": booked.officer_id, "starts_at": booked.starts_at, "ends_at": booked.ends_at,
            "name": resident.name, "phone": resident.phone, "topic": resident.topic,
            "description": resident.description, "status": BOOKED, "consent_at": now, "created_at": now}
-    if db.session.get_bind().dialect.name != "postgresql":
-        new_id = _insert_rows(row, seat, buckets, detail)
+    if db.session().in_transaction():
+        new_id = _insert(db.session.connection(), row, seat, buckets, detail)
+        db.session.commit()
+    elif db.engine.dialect.name == "postgresql":
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            new_id = _insert(connection, row, seat, buckets, detail)
     else:
-        values = {**row, "seat": seat, "buckets": buckets, "detail": detail}
-        if not db.session().in_transaction():
-            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-                return replace(booked, id=connection.execute(BOOK_POSTGRESQL, values).scalar_one())
-        # the caller has a transaction open: the statement joins it rather than wait on its locks
-        new_id = db.session.connection().execute(BOOK_POSTGRESQL, values).scalar_one()
-    db.session.commit()
+        with db.engine.begin() as connection:
+            new_id = _insert(connection, row, seat, buckets, detail)
     return replace(booked, id=new_id)
 
 
-def _insert_rows(row: dict, seat: int, buckets: list[datetime], detail: str) -> int:
-    connection = db.session.connection()
+def _insert(connection, row: dict, seat: int, buckets: list[datetime], detail: str) -> int:
+    if connection.dialect.name == "postgresql":
+        return connection.execute(BOOK_POSTGRESQL, {**row, "seat": seat, "buckets": buckets,
+                                                    "detail": detail}).scalar_one()
     new_id = connection.execute(INSERT_APPOINTMENT, row).inserted_primary_key[0]
     connection.execute(INSERT_SLOT_CLAIM, {
         "officer_id": row["officer_id"], "starts_at": row["starts_at"], "seat": seat, "appointment_id": new_id})
