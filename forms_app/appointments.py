@@ -168,7 +168,7 @@ def _store(booked: Booked, resident: Resident, seat: int, buckets: list[datetime
            "officer_id": booked.officer_id, "starts_at": booked.starts_at, "ends_at": booked.ends_at,
            "name": resident.name, "phone": resident.phone, "topic": resident.topic,
            "description": resident.description, "status": BOOKED, "consent_at": now, "created_at": now}
-    if db.session().in_transaction():
+    if db.session.registry.has() and db.session().in_transaction():  # has(): no session made just to ask
         new_id = _insert(db.session.connection(), row, seat, buckets, detail)
         db.session.commit()
     elif db.engine.dialect.name == "postgresql":
