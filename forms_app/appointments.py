@@ -14,6 +14,7 @@ from roster import Roster
 from .extensions import db
 from .models import BOOKED, CANCELLED, Appointment, AppointmentEvent, PhoneClaim, SlotClaim
 from .slots import Slot, aware, find_slot, naive, now_local
+from .transactions import caller_transaction_open, own_connection
 
 # Booking numbers are read out over the phone: no 0/O, 1/I/L, 2/Z, 5/S, 8/B.
 NUMBER_ALPHABET = "34679ACDEFGHJKMNPQRTUVWXY"
@@ -158,24 +159,17 @@ def book(roster: Roster, station: str, officer: str, start: datetime, resident: 
 
 def _store(booked: Booked, resident: Resident, seat: int, buckets: list[datetime], now: datetime,
            detail: str) -> Booked:
-    """Write the booking's rows and commit; IntegrityError if the phone, the seat or the number
-    is taken.
-
-    Usually on a connection of its own, without the ORM session (its bookkeeping cost as much as
-    the INSERTs); but if the caller already has a transaction open, in that one, so that it never
-    waits for locks the caller holds."""
+    """Write the booking's rows and commit (transactions.py says on which connection);
+    IntegrityError if the phone, the seat or the number is taken."""
     row = {"number": booked.number, "manage_token": booked.manage_token, "station_id": booked.station_id,
            "officer_id": booked.officer_id, "starts_at": booked.starts_at, "ends_at": booked.ends_at,
            "name": resident.name, "phone": resident.phone, "topic": resident.topic,
            "description": resident.description, "status": BOOKED, "consent_at": now, "created_at": now}
-    if db.session.registry.has() and db.session().in_transaction():  # has(): no session made just to ask
+    if caller_transaction_open():
         new_id = _insert(db.session.connection(), row, seat, buckets, detail)
         db.session.commit()
-    elif db.engine.dialect.name == "postgresql":
-        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            new_id = _insert(connection, row, seat, buckets, detail)
     else:
-        with db.engine.begin() as connection:
+        with own_connection() as connection:
             new_id = _insert(connection, row, seat, buckets, detail)
     return replace(booked, id=new_id)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import DateTime, bindparam, exists, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import make_transient_to_detached
 
@@ -19,6 +19,7 @@ from .extensions import db
 from .ledger import snapshot
 from .models import Case, LedgerEntry, Staff
 from .slots import aware, naive, now_local
+from .transactions import caller_transaction_open, own_connection
 from .workdays import add_workdays
 
 NUMBER_ALPHABET = "34679ACDEFGHJKMNPQRTUVWXY"
@@ -58,6 +59,28 @@ NUMBER_ATTEMPTS = 10
 INSERT_LEDGER = insert(LedgerEntry.__table__)
 
 
+def _one_statement():
+    """REPEAT, INSERT_CASE and INSERT_LEDGER as one PostgreSQL statement (CTEs): no case if the
+    repeat finds one, no case and no ledger row if the number was taken. Gives (new_id, repeat_id)."""
+    cases, ledger = Case.__table__, LedgerEntry.__table__
+    case = {c.name: bindparam(c.name, type_=c.type) for c in cases.columns if not c.primary_key}
+    entry = {c.name: bindparam(f"entry_{c.name}", type_=c.type) for c in ledger.columns
+             if not c.primary_key and c.name != "case_id"}
+    repeat = select(cases.c.id).where(
+        cases.c.phone == case["phone"], cases.c.station_id == case["station_id"],
+        cases.c.description == case["description"], cases.c.created_at >= bindparam("since", type_=DateTime),
+    ).limit(1).cte("repeat")
+    new = postgresql.insert(cases).from_select(
+        list(case), select(*case.values()).where(~exists(repeat.select()))
+    ).on_conflict_do_nothing(index_elements=[cases.c.number]).returning(cases.c.id).cte("new_case")
+    first = insert(ledger).from_select([*entry, "case_id"], select(*entry.values(), new.c.id)).cte("new_entry")
+    return select(new.select().scalar_subquery().label("new_id"),
+                  repeat.select().scalar_subquery().label("repeat_id")).add_cte(first)
+
+
+REGISTER_POSTGRESQL = _one_statement()
+
+
 def _with_defaults(table, values: dict) -> dict:
     """Every column of a new row: the given values, else the column's default. The object built
     from them is then complete, so that reading a column needs no query (relationships still load
@@ -84,45 +107,65 @@ def register(roster: Roster, **fields) -> Case:
 def register_unless_repeat(roster: Roster, *, station: str, category: str, description: str, location: str,
                            occurred: str, name: str, phone: str, contact_time: str, anonymous: bool,
                            sensitive_consent: bool, now: datetime | None = None,
-                           repeat_window: timedelta | None) -> tuple[Case, bool]:
-    """(case, True) for a case registered with its first ledger row (the caller commits), or
-    (the case already made, False) when the same text came from the same phone at the same
-    station within ``repeat_window`` (a double tap on "submit").
+                           repeat_window: timedelta | None, alone: bool = False) -> tuple[Case, bool]:
+    """(case, True) for a case registered with its first ledger row, or (the case already made,
+    False) when the same text came from the same phone at the same station within
+    ``repeat_window`` (a double tap on "submit").
 
-    Residents file cases all day, so the rows go in as two plain INSERTs rather than through the
-    ORM's unit of work, which costs more than the rest of the request; the Case returned is
-    attached to the session as if it had been loaded, ready for ``act``. Everything is worked out
-    before the first statement: on SQLite that statement takes the write lock, which every other
-    complaint and booking then waits for."""
+    In the session's transaction, which the caller commits; or, ``alone``, committed at once on a
+    connection of its own (transactions.py). Residents file cases all day, so the rows go in as
+    plain INSERTs rather than through the ORM's unit of work, which costs more than the rest of
+    the request; the Case returned is attached to the session as if it had been loaded, ready for
+    ``act``. Everything is worked out before the first statement: on SQLite that statement takes
+    the write lock, which every other complaint and booking then waits for."""
     now = now or now_local()
     due_at = due_for(roster, category, "registered", now)
     values = _with_defaults(Case.__table__, {
         "station_id": station, "category": category, "description": description, "location": location,
         "occurred": occurred, "name": name, "phone": phone, "contact_time": contact_time, "anonymous": anonymous,
         "consent_at": naive(now), "sensitive_consent_at": naive(now) if sensitive_consent else None,
-        "state": "registered", "due_at": due_at, "created_at": naive(now)})
+        "state": "registered", "due_at": due_at, "created_at": naive(now), "number": new_number(now)})
     first_row = _with_defaults(LedgerEntry.__table__, {"at": naive(now), "actor": RESIDENT, "action": "registered",
                                                        "after": snapshot({"state": "registered", "due_at": due_at})})
-    values["number"] = new_number(now)
-    connection = db.session.connection()  # Core statements on the session's transaction
-    if repeat_window is not None:
-        repeat = connection.execute(REPEAT, {"phone": phone, "station": station, "description": description,
-                                             "since": naive(now) - repeat_window}).scalar()
-        if repeat is not None:
-            return db.session.get(Case, repeat), False
-    insert_case = INSERT_CASE[connection.dialect.name]
-    for _ in range(NUMBER_ATTEMPTS):
-        case_id = connection.execute(insert_case, values).scalar()
-        if case_id is not None:
-            break
-        values["number"] = new_number(now)  # this month's number was already given
+    since = naive(now) - repeat_window if repeat_window is not None else None
+    if alone and not caller_transaction_open():
+        with own_connection() as connection:
+            case_id, repeat = _insert_numbered(connection, values, first_row, since, now)
     else:
-        raise RuntimeError(f"no free case number after {NUMBER_ATTEMPTS} tries this month")
-    connection.execute(INSERT_LEDGER, {**first_row, "case_id": case_id})
+        case_id, repeat = _insert_numbered(db.session.connection(), values, first_row, since, now)
+    if repeat is not None:
+        return db.session.get(Case, repeat), False
     case = Case(id=case_id, **values)
     make_transient_to_detached(case)
     db.session.add(case)
     return case, True
+
+
+def _insert_numbered(connection, values: dict, first_row: dict, since: datetime | None,
+                     now: datetime) -> tuple[int | None, int | None]:
+    """(new case id, None), or (None, id of the repeat); a fresh number while the last was taken."""
+    for _ in range(NUMBER_ATTEMPTS):
+        case_id, repeat = _insert(connection, values, first_row, since)
+        if case_id is not None or repeat is not None:
+            return case_id, repeat
+        values["number"] = new_number(now)  # this month's number was already given
+    raise RuntimeError(f"no free case number after {NUMBER_ATTEMPTS} tries this month")
+
+
+def _insert(connection, values: dict, first_row: dict, since: datetime | None) -> tuple[int | None, int | None]:
+    if connection.dialect.name == "postgresql":
+        found = connection.execute(REGISTER_POSTGRESQL, {
+            **values, **{f"entry_{name}": value for name, value in first_row.items()}, "since": since}).one()
+        return found.new_id, found.repeat_id
+    if since is not None:
+        repeat = connection.execute(REPEAT, {"phone": values["phone"], "station": values["station_id"],
+                                             "description": values["description"], "since": since}).scalar()
+        if repeat is not None:
+            return None, repeat
+    case_id = connection.execute(INSERT_CASE[connection.dialect.name], values).scalar()
+    if case_id is not None:
+        connection.execute(INSERT_LEDGER, {**first_row, "case_id": case_id})
+    return case_id, None
 
 
 def facts(case: Case) -> casework.Facts:

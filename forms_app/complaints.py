@@ -293,8 +293,8 @@ def submit(roster: Roster, form: CaseForm, clean_photos: list | None = None, now
     case, new = cases.register_unless_repeat(
         roster, station=form.station.data, category=form.category.data, phone=form.phone.data, **text,
         anonymous=bool(form.anonymous.data), sensitive_consent=bool(form.sensitive_consent.data), now=now,
-        repeat_window=DUPLICATE_WINDOW)
-    if not new:
+        repeat_window=DUPLICATE_WINDOW, alone=not clean_photos)  # with photos: one transaction for all
+    if not new or not clean_photos:
         return case
     written = photos.save(case, clean_photos or [])
     try:

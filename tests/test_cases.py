@@ -70,6 +70,29 @@ def test_a_number_already_given_is_not_given_again(roster, ctx, monkeypatch):
         register(roster, phone="13712345678")
 
 
+def test_a_complaint_alone_is_committed_at_once_and_a_repeat_gives_the_same_case(roster, ctx):
+    from datetime import timedelta
+
+    from forms_app import cases
+    from forms_app.extensions import db
+    from forms_app.models import Case
+
+    data = dict(station="wenhua-lu", category="neighbours", description="楼上漏水，协商不成", location="3 栋",
+                occurred="上周", name="张三", phone="13812345678", contact_time="晚上", anonymous=False,
+                sensitive_consent=False, repeat_window=timedelta(minutes=10), alone=True)
+    case, new = cases.register_unless_repeat(roster, now=NOW, **data)
+    assert new
+    db.session.remove()  # nothing left to commit: it is stored already
+    stored = db.session.get(Case, case.id)
+    assert (stored.number, stored.state, stored.phone) == (case.number, "registered", "13812345678")
+    assert [(e.actor, e.action) for e in stored.ledger] == [("群众", "registered")]
+    again, new = cases.register_unless_repeat(roster, now=NOW + timedelta(minutes=3), **data)
+    assert (again.id, new) == (case.id, False)
+    later, new = cases.register_unless_repeat(roster, now=NOW + timedelta(minutes=11), **data)
+    assert new and later.id != case.id
+    assert db.session.query(Case).count() == 2
+
+
 def test_the_flow_writes_every_step_to_the_ledger(roster, staff):
     from forms_app import cases
     from forms_app.extensions import db

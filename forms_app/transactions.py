@@ -1,0 +1,30 @@
+"""Where a resident's write runs: on a connection of its own, or in the caller's transaction.
+
+Bookings and complaints arrive all day and touch nothing else in their request, so each goes in
+on its own connection and commits at once, without the ORM session (whose bookkeeping cost as
+much as the INSERTs). On PostgreSQL each is a single statement, atomic by itself, and runs in
+autocommit: no BEGIN and COMMIT round trips. If the caller already has a transaction open, the
+write joins it instead: a second connection would wait for the caller's own locks (on SQLite,
+the write lock) and never get them.
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from .extensions import db
+
+
+def caller_transaction_open() -> bool:
+    # registry.has(): don't make a session just to ask it
+    return db.session.registry.has() and db.session().in_transaction()
+
+
+@contextmanager
+def own_connection():
+    """A connection committed on leaving (rolled back on an error)."""
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            yield connection
+    else:
+        with db.engine.begin() as connection:
+            yield connection
