@@ -13,8 +13,9 @@ the baseline, then matches the rows in the database to the 2xx answers the clien
 
     summary: booking_ratio=R complaint_ratio=R p99_ms=N lost=N duplicated=N
 
-booking_ratio and complaint_ratio are the worst over the runs, p99_ms the worst p99 of any
-scenario at concurrency 16 (the target: under 100 ms), lost and duplicated summed over all runs.
+booking_ratio and complaint_ratio are the worst over the runs, p99_ms the worst p99 of any of the
+service's scenarios at concurrency 16 (the target: under 100 ms; the baseline is the yardstick, not
+the service), lost and duplicated summed over all runs.
 PostgreSQL comes from BENCH_DATABASE_URL, else TEST_DATABASE_URL, else the local default.
 """
 from __future__ import annotations
@@ -322,7 +323,8 @@ def report(results: list[dict], workers: int) -> str:
     checks = [r for r in results if "check" in r]
     booking = min(r["ratio"] for r in runs if r["scenario"] == "booking")
     complaint = min(r["ratio"] for r in runs if r["scenario"] == "complaint")
-    p99 = max((r["p99"] for r in runs if r["concurrency"] == 16), default=max(r["p99"] for r in runs))
+    service = [r for r in runs if r["scenario"] != "baseline"]
+    p99 = max((r["p99"] for r in service if r["concurrency"] == 16), default=max(r["p99"] for r in service))
     lines.append(f"summary: booking_ratio={booking:.2f} complaint_ratio={complaint:.2f} p99_ms={p99:.0f} "
                  f"lost={sum(r['lost'] for r in checks)} duplicated={sum(r['duplicated'] for r in checks)}")
     return "\n".join(lines)

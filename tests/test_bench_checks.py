@@ -58,7 +58,7 @@ def test_the_summary_line_takes_the_worst_runs():
     runs = [{"db": "sqlite", "concurrency": c, "scenario": name, "rps": 1.0, "p50": 1.0, "p99": p99, "ratio": ratio,
              "statuses": {"201": 1}} for c, name, ratio, p99 in [
                 (16, "booking", 0.7, 40.0), (64, "booking", 0.5, 400.0), (16, "complaint", 0.65, 90.0),
-                (64, "complaint", 0.8, 300.0), (16, "form page", 0.3, 120.0)]]
+                (64, "complaint", 0.8, 300.0), (16, "form page", 0.3, 120.0), (16, "baseline", 1.0, 450.0)]]
     checks = [{"db": "sqlite", "check": "appointments", "rows": 2, "responses_2xx": 2, "lost": 1, "duplicated": 0,
                "unanswered": 0}]
     last = bench.report(runs + checks, 4).splitlines()[-1]
