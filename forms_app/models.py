@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import db
@@ -137,6 +137,10 @@ class Case(db.Model):
     satisfaction: Mapped[int | None]
     satisfaction_comment: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(index=True)
+
+    # The repeat check of every complaint (cases.REPEAT) reads this phone's recent cases only,
+    # not all of a station's cases of every year.
+    __table_args__ = (Index("ix_cases_phone_created_at", "phone", "created_at"),)
 
     owner: Mapped[Staff | None] = relationship()
     photos: Mapped[list[CasePhoto]] = relationship(back_populates="case", cascade="all, delete-orphan")

@@ -126,6 +126,18 @@ def row_counts(app) -> dict:
         return {t.name: db.session.scalar(select(func.count()).select_from(t)) for t in db.metadata.sorted_tables}
 
 
+def test_the_migrations_build_the_schema_the_models_describe(app):
+    """The app fixture's database is made by the migrations: nothing in the models is missing
+    from them (a new index or column without its migration would not exist in production)."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from forms_app.extensions import db
+
+    with app.app_context(), db.engine.connect() as connection:
+        assert compare_metadata(MigrationContext.configure(connection), db.metadata) == []
+
+
 def test_backup_and_restore_round_trip(app, tmp_path):
     runner = app.test_cli_runner()
     made = fill(app)
