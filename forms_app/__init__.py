@@ -22,6 +22,7 @@ from .cli import register_commands
 from .config import ROOT, engine_options, from_environment, instance_secret
 from .extensions import csrf, db, limiter, login_manager, migrate
 from .rosters import RosterProvider, RosterUnavailable
+from .session_cookie import SessionInterface
 
 
 class MonthConverter(BaseConverter):
@@ -55,6 +56,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     except RosterUnavailable:
         pass  # logged; pages say the roster cannot be read and /readyz answers 503 until it can
 
+    app.session_interface = SessionInterface()
     app.url_map.converters["month"] = MonthConverter
     app.register_blueprint(booking.bp)
     app.register_blueprint(staff.bp)

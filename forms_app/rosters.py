@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import gc
+import os
 import threading
 from pathlib import Path
 
@@ -25,15 +26,16 @@ class RosterProvider:
 
     def __init__(self, data_dir: str | Path):
         self.data_dir = Path(data_dir)
+        self._paths = [str(self.data_dir / name) for name in (OFFICERS_FILE, ROSTER_FILE)]  # stat()ed every request
         self._lock = threading.Lock()
         self._stamp: tuple | None = None
         self._roster: roster.Roster | None = None
 
     def _current_stamp(self) -> tuple:
         stamps = []
-        for name in (OFFICERS_FILE, ROSTER_FILE):
+        for path in self._paths:
             try:
-                stat = (self.data_dir / name).stat()
+                stat = os.stat(path)
                 stamps.append((stat.st_mtime_ns, stat.st_size))
             except OSError:
                 stamps.append(None)

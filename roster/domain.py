@@ -46,6 +46,7 @@ class Roster:
     # Duty expanded into occurrences, by query (schedule.occurrences): the roster never changes,
     # and the form service asks the same question for every booking and booking page.
     occurrence_memo: dict = field(init=False, repr=False, compare=False)
+    _board_memo: dict = field(init=False, repr=False, compare=False)  # station → (assignments, officers)
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -61,6 +62,7 @@ class Roster:
         roles.update({role.id: role.name for role in self.settings.roles})
         set_(self, "roles", MappingProxyType(roles))
         set_(self, "occurrence_memo", {})
+        set_(self, "_board_memo", {})
 
     def officer(self, officer_id: str) -> Officer:
         return self._officers[officer_id]
@@ -89,9 +91,20 @@ class Roster:
 
     def assignments_at(self, station_id: str) -> tuple[Assignment, ...]:
         """Assignments of a station, in board order: required roles first, then by name."""
-        found = [a for _, a in self._by_station.get(station_id, ())]
-        return tuple(sorted(found, key=lambda a: (self.role_order(self.officer(a.officer).role),
-                                                  self.officer(a.officer).name)))
+        return self._board(station_id)[0]
+
+    def _board(self, station_id: str) -> tuple[tuple[Assignment, ...], tuple[Officer, ...]]:
+        # Sorted once per station: every booking and booking page asks.
+        board = self._board_memo.get(station_id)
+        if board is None:
+            found = [a for _, a in self._by_station.get(station_id, ())]
+            assignments = tuple(sorted(found, key=lambda a: (self.role_order(self.officer(a.officer).role),
+                                                             self.officer(a.officer).name)))
+            officers: dict[str, Officer] = {}
+            for assignment in assignments:
+                officers.setdefault(assignment.officer, self.officer(assignment.officer))
+            board = self._board_memo[station_id] = (assignments, tuple(officers.values()))
+        return board
 
     def assignments_of(self, officer_id: str) -> tuple[Assignment, ...]:
         return tuple(a for _, a in self._by_officer.get(officer_id, ()))
@@ -111,10 +124,7 @@ class Roster:
         return self._by_street.get(street_id, ())
 
     def officers_at(self, station_id: str) -> tuple[Officer, ...]:
-        seen: dict[str, Officer] = {}
-        for assignment in self.assignments_at(station_id):
-            seen.setdefault(assignment.officer, self.officer(assignment.officer))
-        return tuple(seen.values())
+        return self._board(station_id)[1]
 
     def streets_of(self, district_id: str) -> tuple[Street, ...]:
         return tuple(s for s in self.streets if s.district == district_id)

@@ -126,6 +126,19 @@ def row_counts(app) -> dict:
         return {t.name: db.session.scalar(select(func.count()).select_from(t)) for t in db.metadata.sorted_tables}
 
 
+def test_the_session_cookie_serializer_is_made_once_per_key(app):
+    from itsdangerous import BadSignature
+
+    interface = app.session_interface
+    first = interface.get_signing_serializer(app)
+    assert interface.get_signing_serializer(app) is first
+    app.secret_key = "a-new-secret"
+    second = interface.get_signing_serializer(app)
+    assert second.loads(second.dumps({"visits": 1})) == {"visits": 1}
+    with pytest.raises(BadSignature):  # a cookie signed with the old key no longer opens
+        second.loads(first.dumps({"visits": 1}))
+
+
 def test_the_migrations_build_the_schema_the_models_describe(app):
     """The app fixture's database is made by the migrations: nothing in the models is missing
     from them (a new index or column without its migration would not exist in production)."""
