@@ -133,10 +133,10 @@ def book(roster: Roster, station: str, officer: str, start: datetime, resident: 
          now: datetime | None = None) -> Booked:
     """Claim a seat of the slot in one transaction per seat; the unique constraints decide races.
 
-    The busiest write of the service, so its rows go in as four plain INSERTs rather than
-    through the ORM's unit of work (which took over half of a booking request). The usual
-    case is one transaction and no reads: a busy phone, a taken seat or a colliding number all
-    fail an INSERT, and only then do we look at which it was."""
+    The busiest write of the service, so its rows go in as plain INSERTs rather than through the
+    ORM's unit of work (which took over half of a booking request): four on SQLite, one statement
+    on PostgreSQL. The usual case is one transaction and no reads: a busy phone, a taken seat or
+    a colliding number all fail an INSERT, and only then do we look at which it was."""
     now = now or now_local()
     slot = find_slot(roster, station, officer, start, now)
     if slot is None:
