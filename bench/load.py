@@ -1,13 +1,14 @@
 """Load benchmark of the form service under gunicorn, on SQLite and on PostgreSQL.
 
-    python bench/load.py [--duration SECONDS] [--db sqlite|postgresql] [--concurrency 16 64]
+    python bench/load.py [--duration SECONDS] [--db sqlite|postgresql] [--concurrency 16 64] [--rounds 5]
 
 For each database it starts the service under gunicorn (2 workers per core) with rate limits
 off, and beside it a baseline (bench/baseline_app.py: a bare Flask endpoint inserting one row
 with the same driver). wrk (a C load generator, bench/drive.lua; `apt-get install wrk`) drives
 them from a second process over loopback, for a bounded time per scenario and concurrency: the
 booking form page, POST booking (each request a distinct free slot), POST complaint, the
-tracking look-up. It prints requests/s, p50/p99 latency and each scenario's throughput ratio to
+tracking look-up; the baseline and the scenarios take turns in short rounds, so that a machine
+whose speed drifts does not skew the ratios. It prints requests/s, p50/p99 latency and each scenario's throughput ratio to
 the baseline, then matches the rows in the database to the 2xx answers the clients received
 (nothing lost, nothing duplicated). The last line is machine-readable:
 
@@ -88,6 +89,23 @@ def drive(spec: dict) -> dict:
     result["rps"] = result["requests"] / result["seconds"] if result["seconds"] else 0.0
     result["answers"] = answers
     return result
+
+
+def merge(parts: list[dict]) -> dict:
+    """One scenario's rounds as one run: requests, time and answers added up; p50 and p99 are
+    the rounds' own, weighted by their requests (wrk gives percentiles, not the latencies)."""
+    requests = sum(part["requests"] for part in parts)
+    statuses: dict[str, int] = {}
+    for part in parts:
+        for code, n in part["statuses"].items():
+            statuses[code] = statuses.get(code, 0) + n
+    seconds = sum(part["seconds"] for part in parts)
+    return {"requests": requests, "seconds": seconds, "rps": requests / seconds if seconds else 0.0,
+            **{p: sum(part[p] * part["requests"] for part in parts) / requests if requests else 0.0
+               for p in ("p50", "p99")},
+            "socket_errors": sum(part.get("socket_errors", 0) for part in parts),
+            "used": sum(part["used"] for part in parts), "exhausted": any(part["exhausted"] for part in parts),
+            "statuses": statuses, "answers": [answer for part in parts for answer in part["answers"]]}
 
 
 # ---------------------------------------------------------------- the servers
@@ -243,7 +261,7 @@ def run_database(kind: str, args, workers: int) -> list[dict]:
         env.pop("REDIS_URL", None)
         log = folder / "gunicorn.log"
         answered = {"booking": [], "complaint": [], "baseline": []}
-        used = 0
+        used = {"booking": 0}
         with gunicorn("forms_app.wsgi:app", env, workers, log) as service, \
                 gunicorn("bench.baseline_app:app", env, workers, log) as baseline:
             # Each worker loads the roster and opens its pool on first use: not part of the figures.
@@ -251,24 +269,32 @@ def run_database(kind: str, args, workers: int) -> list[dict]:
                    "payloads": [f"/book?station={s}" for s in stations[:16]], "cycle": True})
             drive({"duration": 1, "concurrency": 16, "base": baseline, "method": "GET", "url": "/"})
             for concurrency in args.concurrency:
-                common = {"duration": args.duration, "concurrency": concurrency}
-                first = concurrency * 1_000_000  # distinct phones in every run
-                runs = {}
-                runs["baseline"] = drive({**common, "answers": True, "base": baseline, "method": "POST", "url": "/insert", "payloads": [
-                    {"name": "居民", "phone": f"13{i:09d}", "description": "咨询邻里纠纷的处理办法"}
-                    for i in range(first, first + 200_000)]})
-                runs["form page"] = drive({**common, "base": service, "method": "GET", "cycle": True,
-                                           "payloads": [f"/book?station={s}" for s in stations]})
-                runs["booking"] = drive({**common, "answers": True, "base": service, "method": "POST", "url": "/api/v1/appointments",
-                                         "payloads": bookings[used:]})
-                used += runs["booking"]["used"] + concurrency
-                runs["complaint"] = drive({**common, "answers": True, "base": service, "method": "POST", "url": "/api/v1/cases", "payloads": [
-                    {"station": stations[i % len(stations)], "category": categories[i % len(categories)],
-                     "description": "楼上装修噪音，晚上十点以后还在施工，协商多次无果", "location": "3 栋",
-                     "name": f"投诉人{i}", "phone": f"15{i:09d}", "consent": True, "sensitive_consent": False}
-                    for i in range(first, first + 100_000)]})
-                runs["tracking"] = drive({**common, "base": service, "method": "GET", "payloads": lookups(url),
-                                          "cycle": True})
+                first = concurrency * 1_000_000  # distinct phones at every concurrency
+                used.update(baseline=0, complaint=0)
+                inserts = [{"name": "居民", "phone": f"13{i:09d}", "description": "咨询邻里纠纷的处理办法"}
+                           for i in range(first, first + 200_000)]
+                complaints = [{"station": stations[i % len(stations)], "category": categories[i % len(categories)],
+                               "description": "楼上装修噪音，晚上十点以后还在施工，协商多次无果", "location": "3 栋",
+                               "name": f"投诉人{i}", "phone": f"15{i:09d}", "consent": True,
+                               "sensitive_consent": False} for i in range(first, first + 100_000)]
+                rounds: dict[str, list[dict]] = {name: [] for name in ("baseline", *SCENARIOS)}
+                # The machine's speed drifts within minutes: the baseline and every scenario take
+                # turns in short rounds, so that each ratio compares runs made at the same speed.
+                for _ in range(args.rounds):
+                    common = {"duration": args.duration / args.rounds, "concurrency": concurrency}
+                    rounds["baseline"].append(drive({**common, "answers": True, "base": baseline, "method": "POST",
+                                                     "url": "/insert", "payloads": inserts[used["baseline"]:]}))
+                    rounds["form page"].append(drive({**common, "base": service, "method": "GET", "cycle": True,
+                                                      "payloads": [f"/book?station={s}" for s in stations]}))
+                    rounds["booking"].append(drive({**common, "answers": True, "base": service, "method": "POST",
+                                                    "url": "/api/v1/appointments", "payloads": bookings[used["booking"]:]}))
+                    rounds["complaint"].append(drive({**common, "answers": True, "base": service, "method": "POST",
+                                                      "url": "/api/v1/cases", "payloads": complaints[used["complaint"]:]}))
+                    rounds["tracking"].append(drive({**common, "base": service, "method": "GET", "payloads": lookups(url),
+                                                     "cycle": True}))
+                    for name in used:  # a request wrk sent as it stopped may have been stored: skip past it
+                        used[name] += rounds[name][-1]["used"] + concurrency
+                runs = {name: merge(parts) for name, parts in rounds.items()}
                 for name, run in runs.items():
                     answers = run.pop("answers")
                     if name in answered:
@@ -276,7 +302,7 @@ def run_database(kind: str, args, workers: int) -> list[dict]:
                     twos = sum(n for code, n in run["statuses"].items() if 200 <= int(code) < 300)
                     results.append({"db": kind, "concurrency": concurrency, "scenario": name, **run, "ok": twos,
                                     "ratio": run["rps"] / runs["baseline"]["rps"] if runs["baseline"]["rps"] else 0.0})
-        results.extend(check_rows(kind, stored_rows(url), answered, in_flight=sum(args.concurrency)))
+        results.extend(check_rows(kind, stored_rows(url), answered, in_flight=args.rounds * sum(args.concurrency)))
     return results
 
 
@@ -333,6 +359,9 @@ def report(results: list[dict], workers: int) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per scenario and concurrency")
+    parser.add_argument("--rounds", type=int, default=5,
+                        help="the baseline and the scenarios take turns this many times (duration/rounds each, "
+                             "at least a second)")
     parser.add_argument("--db", choices=["sqlite", "postgresql"], action="append",
                         help="repeat for both; default: both")
     parser.add_argument("--concurrency", type=int, nargs="+", default=[16, 64])

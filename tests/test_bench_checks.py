@@ -63,3 +63,17 @@ def test_the_summary_line_takes_the_worst_runs():
                "unanswered": 0}]
     last = bench.report(runs + checks, 4).splitlines()[-1]
     assert last == "summary: booking_ratio=0.50 complaint_ratio=0.65 p99_ms=120 lost=1 duplicated=0"
+
+
+def test_rounds_merge_into_one_run():
+    bench = load_bench()
+    parts = [{"requests": 100, "seconds": 2.0, "p50": 10.0, "p99": 20.0, "socket_errors": 0, "used": 101,
+              "exhausted": False, "statuses": {"201": 99, "409": 1}, "answers": [{"id": 1}]},
+             {"requests": 300, "seconds": 2.0, "p50": 30.0, "p99": 60.0, "socket_errors": 2, "used": 301,
+              "exhausted": True, "statuses": {"201": 300}, "answers": [{"id": 2}, {"id": 3}]}]
+    run = bench.merge(parts)
+    assert (run["requests"], run["seconds"], run["rps"]) == (400, 4.0, 100.0)
+    assert (run["p50"], run["p99"]) == (25.0, 50.0)  # weighted by each round's requests
+    assert run["statuses"] == {"201": 399, "409": 1} and run["socket_errors"] == 2
+    assert (run["used"], run["exhausted"]) == (402, True)
+    assert run["answers"] == [{"id": 1}, {"id": 2}, {"id": 3}]
