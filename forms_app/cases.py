@@ -6,6 +6,7 @@ writes the ledger row in the same transaction as the change it records.
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import DateTime, bindparam, exists, insert, select
@@ -104,21 +105,66 @@ def register(roster: Roster, **fields) -> Case:
     return register_unless_repeat(roster, repeat_window=None, **fields)[0]
 
 
-def register_unless_repeat(roster: Roster, *, station: str, category: str, description: str, location: str,
-                           occurred: str, name: str, phone: str, contact_time: str, anonymous: bool,
-                           sensitive_consent: bool, now: datetime | None = None,
-                           repeat_window: timedelta | None, alone: bool = False) -> tuple[Case, bool]:
-    """(case, True) for a case registered with its first ledger row, or (the case already made,
-    False) when the same text came from the same phone at the same station within
-    ``repeat_window`` (a double tap on "submit").
+def register_unless_repeat(roster: Roster, *, now: datetime | None = None, repeat_window: timedelta | None,
+                           **fields) -> tuple[Case, bool]:
+    """(case, True) for a case registered with its first ledger row in the session's transaction
+    (the caller commits), or (the case already made, False) when the same text came from the same
+    phone at the same station within ``repeat_window`` (a double tap on "submit"). The fields:
+    station, category, description, location, occurred, name, phone, contact_time, anonymous,
+    sensitive_consent.
 
-    In the session's transaction, which the caller commits; or, ``alone``, committed at once on a
-    connection of its own (transactions.py). Residents file cases all day, so the rows go in as
-    plain INSERTs rather than through the ORM's unit of work, which costs more than the rest of
-    the request; the Case returned is attached to the session as if it had been loaded, ready for
-    ``act``. Everything is worked out before the first statement: on SQLite that statement takes
-    the write lock, which every other complaint and booking then waits for."""
+    Residents file cases all day, so the rows go in as plain INSERTs rather than through the ORM's
+    unit of work, which costs more than the rest of the request; the Case returned is attached to
+    the session as if it had been loaded, ready for ``act``."""
     now = now or now_local()
+    values, first_row = _rows(roster, now, **fields)
+    case_id, repeat = _insert_numbered(db.session.connection(), values, first_row, _since(now, repeat_window), now)
+    if repeat is not None:
+        return db.session.get(Case, repeat), False
+    case = Case(id=case_id, **values)
+    make_transient_to_detached(case)
+    db.session.add(case)
+    return case, True
+
+
+@dataclass(frozen=True)
+class Registered:
+    """What the resident is told of a registered case."""
+
+    id: int
+    number: str
+    category: str
+    created_at: datetime  # naive Beijing time, as stored
+    due_at: datetime | None  # the first response is due by then
+    new: bool  # False: the same text came from the same phone minutes ago, and this is that case
+
+    @classmethod
+    def of(cls, case: Case, new: bool) -> Registered:
+        return cls(case.id, case.number, case.category, case.created_at, case.due_at, new)
+
+
+def register_at_once(roster: Roster, *, now: datetime | None = None, repeat_window: timedelta | None,
+                     **fields) -> Registered:
+    """``register_unless_repeat``, committed at once on a connection of its own (transactions.py)
+    and without an ORM object, which would cost a tenth of the request for a number and a date."""
+    if caller_transaction_open():
+        case, new = register_unless_repeat(roster, now=now, repeat_window=repeat_window, **fields)
+        db.session.commit()
+        return Registered.of(case, new)
+    now = now or now_local()
+    values, first_row = _rows(roster, now, **fields)
+    with own_connection() as connection:
+        case_id, repeat = _insert_numbered(connection, values, first_row, _since(now, repeat_window), now)
+    if repeat is not None:
+        return Registered.of(db.session.get(Case, repeat), False)
+    return Registered(case_id, values["number"], values["category"], values["created_at"], values["due_at"], True)
+
+
+def _rows(roster: Roster, now: datetime, *, station: str, category: str, description: str, location: str,
+          occurred: str, name: str, phone: str, contact_time: str, anonymous: bool,
+          sensitive_consent: bool) -> tuple[dict, dict]:
+    """The case's row and its first ledger row, worked out before the first statement: on SQLite
+    that statement takes the write lock, which every other complaint and booking then waits for."""
     due_at = due_for(roster, category, "registered", now)
     values = _with_defaults(Case.__table__, {
         "station_id": station, "category": category, "description": description, "location": location,
@@ -127,18 +173,11 @@ def register_unless_repeat(roster: Roster, *, station: str, category: str, descr
         "state": "registered", "due_at": due_at, "created_at": naive(now), "number": new_number(now)})
     first_row = _with_defaults(LedgerEntry.__table__, {"at": naive(now), "actor": RESIDENT, "action": "registered",
                                                        "after": snapshot({"state": "registered", "due_at": due_at})})
-    since = naive(now) - repeat_window if repeat_window is not None else None
-    if alone and not caller_transaction_open():
-        with own_connection() as connection:
-            case_id, repeat = _insert_numbered(connection, values, first_row, since, now)
-    else:
-        case_id, repeat = _insert_numbered(db.session.connection(), values, first_row, since, now)
-    if repeat is not None:
-        return db.session.get(Case, repeat), False
-    case = Case(id=case_id, **values)
-    make_transient_to_detached(case)
-    db.session.add(case)
-    return case, True
+    return values, first_row
+
+
+def _since(now: datetime, repeat_window: timedelta | None) -> datetime | None:
+    return naive(now) - repeat_window if repeat_window is not None else None
 
 
 def _insert_numbered(connection, values: dict, first_row: dict, since: datetime | None,

@@ -66,8 +66,7 @@ def create_case():
     if not valid or wrong:
         return _errors(fields)
     case = submit(roster, form, now=now_local())
-    due = cases.due_for(roster, case.category, "registered", aware(case.created_at))
-    return jsonify({"number": case.number, "expected_response": _iso(due)}), 201
+    return jsonify({"number": case.number, "expected_response": _iso(case.due_at)}), 201
 
 
 @bp.get("/cases/<number>")

@@ -284,26 +284,28 @@ def public_view(roster: Roster, case: Case) -> dict:
 
 # ---------------------------------------------------------------- registering
 
-def submit(roster: Roster, form: CaseForm, clean_photos: list | None = None, now: datetime | None = None) -> Case:
+def submit(roster: Roster, form: CaseForm, clean_photos: list | None = None,
+           now: datetime | None = None) -> cases.Registered:
     """Register the case of a validated form (with its photos) and commit. A repeat of the same
-    text from the same phone within minutes returns the case already made."""
+    text from the same phone within minutes gives the case already made."""
     now = now or now_local()
-    text = {name: (getattr(form, name).data or "").strip()
-            for name in ("description", "location", "occurred", "name", "contact_time")}
-    case, new = cases.register_unless_repeat(
-        roster, station=form.station.data, category=form.category.data, phone=form.phone.data, **text,
-        anonymous=bool(form.anonymous.data), sensitive_consent=bool(form.sensitive_consent.data), now=now,
-        repeat_window=DUPLICATE_WINDOW, alone=not clean_photos)  # with photos: one transaction for all
-    if not new or not clean_photos:
-        return case
-    written = photos.save(case, clean_photos or [])
-    try:
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        photos.remove(written)
-        raise
-    return case
+    fields = {name: (getattr(form, name).data or "").strip()
+              for name in ("description", "location", "occurred", "name", "contact_time")}
+    fields.update(station=form.station.data, category=form.category.data, phone=form.phone.data,
+                  anonymous=bool(form.anonymous.data), sensitive_consent=bool(form.sensitive_consent.data))
+    if not clean_photos:
+        return cases.register_at_once(roster, now=now, repeat_window=DUPLICATE_WINDOW, **fields)
+    # with photos: the case, its photo rows and the files stand or fall together
+    case, new = cases.register_unless_repeat(roster, now=now, repeat_window=DUPLICATE_WINDOW, **fields)
+    if new:
+        written = photos.save(case, clean_photos)
+        try:
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            photos.remove(written)
+            raise
+    return cases.Registered.of(case, new)
 
 
 def record_satisfaction(case: Case, score: int, comment: str, now: datetime | None = None) -> bool:

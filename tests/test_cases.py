@@ -5,6 +5,7 @@ import json
 from datetime import datetime
 
 import pytest
+from sqlalchemy import select
 
 from roster import TZ, load_roster
 
@@ -70,7 +71,7 @@ def test_a_number_already_given_is_not_given_again(roster, ctx, monkeypatch):
         register(roster, phone="13712345678")
 
 
-def test_a_complaint_alone_is_committed_at_once_and_a_repeat_gives_the_same_case(roster, ctx):
+def test_a_complaint_registered_at_once_is_stored_and_a_repeat_gives_the_same_case(roster, ctx):
     from datetime import timedelta
 
     from forms_app import cases
@@ -79,18 +80,24 @@ def test_a_complaint_alone_is_committed_at_once_and_a_repeat_gives_the_same_case
 
     data = dict(station="wenhua-lu", category="neighbours", description="楼上漏水，协商不成", location="3 栋",
                 occurred="上周", name="张三", phone="13812345678", contact_time="晚上", anonymous=False,
-                sensitive_consent=False, repeat_window=timedelta(minutes=10), alone=True)
-    case, new = cases.register_unless_repeat(roster, now=NOW, **data)
-    assert new
+                sensitive_consent=False, repeat_window=timedelta(minutes=10))
+    first = cases.register_at_once(roster, now=NOW, **data)
+    assert first.new and first.number.startswith("2611-") and first.category == "neighbours"
+    assert first.created_at == NOW.replace(tzinfo=None)
     db.session.remove()  # nothing left to commit: it is stored already
-    stored = db.session.get(Case, case.id)
-    assert (stored.number, stored.state, stored.phone) == (case.number, "registered", "13812345678")
+    stored = db.session.get(Case, first.id)
+    assert (stored.number, stored.state, stored.phone) == (first.number, "registered", "13812345678")
     assert [(e.actor, e.action) for e in stored.ledger] == [("群众", "registered")]
-    again, new = cases.register_unless_repeat(roster, now=NOW + timedelta(minutes=3), **data)
-    assert (again.id, new) == (case.id, False)
-    later, new = cases.register_unless_repeat(roster, now=NOW + timedelta(minutes=11), **data)
-    assert new and later.id != case.id
-    assert db.session.query(Case).count() == 2
+    again = cases.register_at_once(roster, now=NOW + timedelta(minutes=3), **data)
+    assert again == cases.Registered(first.id, first.number, "neighbours", first.created_at, first.due_at, new=False)
+    assert first.due_at == datetime(2026, 11, 23, 23, 59, 59)  # one working day: Monday, not Saturday
+    later = cases.register_at_once(roster, now=NOW + timedelta(minutes=11), **data)
+    assert later.new and later.id != first.id
+    # inside a transaction the caller has open, it joins that one (and commits it)
+    db.session.execute(select(Case.id)).all()
+    joined = cases.register_at_once(roster, now=NOW, **{**data, "phone": "13912345678"})
+    db.session.remove()
+    assert joined.new and db.session.query(Case).count() == 3
 
 
 def test_the_flow_writes_every_step_to_the_ledger(roster, staff):
