@@ -40,7 +40,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 DEFAULT_POSTGRESQL = "postgresql://postgres@127.0.0.1:5432/test"
-SCENARIOS = ("form page", "booking", "complaint", "tracking")
+SCENARIOS = ("form page", "booking", "booking rows", "complaint", "tracking")
 
 
 # ---------------------------------------------------------------- the driver (wrk, a second process)
@@ -205,19 +205,23 @@ def prepare_database(url: str, roster_dir: Path) -> tuple[list[dict], list[str],
     return payloads, stations, categories
 
 
-# What each table's rows are matched on: the key the 2xx answer carries, and the phone number
-# that makes every request of a run distinct (two rows with one phone = one request stored twice).
-TABLES = {"appointments": ("number", "booking"), "cases": ("number", "complaint"), "bench_rows": ("id", "baseline")}
+# What each scenario's rows are matched on: the table, the key the 2xx answer carries, and how
+# its phone numbers begin. The phone makes every request of a run distinct (two rows with one
+# phone = one request stored twice); bookings and the bare booking rows share a table.
+CHECKS = {"booking": ("appointments", "number", "13"), "booking rows": ("appointments", "number", "17"),
+          "complaint": ("cases", "number", ""), "baseline": ("bench_rows", "id", "")}
 
 
 def stored_rows(url: str) -> dict[str, list[tuple]]:
+    """(key, phone) of every stored row, by scenario."""
     from sqlalchemy import create_engine, text
 
     engine = create_engine(url)
     try:
         with engine.connect() as connection:
-            return {table: [tuple(row) for row in connection.execute(text(f"SELECT {key}, phone FROM {table}"))]
-                    for table, (key, _) in TABLES.items()}
+            return {scenario: [tuple(row) for row in connection.execute(text(f"SELECT {key}, phone FROM {table}"))
+                               if row[1].startswith(prefix)]
+                    for scenario, (table, key, prefix) in CHECKS.items()}
     finally:
         engine.dispose()
 
@@ -228,13 +232,13 @@ def check_rows(kind: str, rows: dict[str, list[tuple]], answered: dict[str, list
     per connection and run, ``in_flight`` in all): such a row was stored although its request
     failed. Unanswered: stored, but wrk stopped before the answer arrived."""
     checks = []
-    for table, (_, scenario) in TABLES.items():
-        keys = [key for key, _ in rows[table]]
+    for scenario in CHECKS:
+        keys = [key for key, _ in rows[scenario]]
         phones: dict[str, int] = {}
-        for _, phone in rows[table]:
+        for _, phone in rows[scenario]:
             phones[phone] = phones.get(phone, 0) + 1
         acknowledged = set(answered[scenario])
-        checks.append({"db": kind, "check": table, "rows": len(keys), "responses_2xx": len(answered[scenario]),
+        checks.append({"db": kind, "check": scenario, "rows": len(keys), "responses_2xx": len(answered[scenario]),
                        "lost": len(acknowledged - set(keys)),
                        "duplicated": sum(n - 1 for n in phones.values()) + len(answered[scenario]) - len(acknowledged)
                        + max(0, len(set(keys) - acknowledged) - in_flight),
@@ -244,7 +248,7 @@ def check_rows(kind: str, rows: dict[str, list[tuple]], answered: dict[str, list
 
 def lookups(url: str, limit: int = 5000) -> list[str]:
     """Tracking look-ups of cases the complaint run filed, with the right last four digits."""
-    return [f"/api/v1/cases/{number}?phone_last4={phone[-4:]}" for number, phone in stored_rows(url)["cases"][:limit]]
+    return [f"/api/v1/cases/{number}?phone_last4={phone[-4:]}" for number, phone in stored_rows(url)["complaint"][:limit]]
 
 
 # ---------------------------------------------------------------- one database
@@ -260,8 +264,10 @@ def run_database(kind: str, args, workers: int) -> list[dict]:
                "PYTHONPATH": str(ROOT)}
         env.pop("REDIS_URL", None)
         log = folder / "gunicorn.log"
-        answered = {"booking": [], "complaint": [], "baseline": []}
-        used = {"booking": 0}
+        answered = {scenario: [] for scenario in CHECKS}
+        used = {"booking": 0, "booking rows": 0}
+        # the bare endpoint books seat 2 of the same slots, with phones of its own
+        bare_bookings = [{**booking, "phone": "17" + booking["phone"][2:]} for booking in bookings]
         with gunicorn("forms_app.wsgi:app", env, workers, log) as service, \
                 gunicorn("bench.baseline_app:app", env, workers, log) as baseline:
             # Each worker loads the roster and opens its pool on first use: not part of the figures.
@@ -288,6 +294,9 @@ def run_database(kind: str, args, workers: int) -> list[dict]:
                                                       "payloads": [f"/book?station={s}" for s in stations]}))
                     rounds["booking"].append(drive({**common, "answers": True, "base": service, "method": "POST",
                                                     "url": "/api/v1/appointments", "payloads": bookings[used["booking"]:]}))
+                    rounds["booking rows"].append(drive({**common, "answers": True, "base": baseline, "method": "POST",
+                                                         "url": "/insert-booking",
+                                                         "payloads": bare_bookings[used["booking rows"]:]}))
                     rounds["complaint"].append(drive({**common, "answers": True, "base": service, "method": "POST",
                                                       "url": "/api/v1/cases", "payloads": complaints[used["complaint"]:]}))
                     rounds["tracking"].append(drive({**common, "base": service, "method": "GET", "payloads": lookups(url),
@@ -331,18 +340,18 @@ def wrk_version() -> str:
 def report(results: list[dict], workers: int) -> str:
     worker = os.environ.get("WORKER_CLASS", "sync")
     lines = [f"machine: {machine()}; gunicorn {workers} {worker} workers; load driver: {wrk_version()}, one thread",
-             f"{'db':<10} {'conc':>4} {'scenario':<10} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'ratio':>6}  statuses"]
+             f"{'db':<10} {'conc':>4} {'scenario':<12} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'ratio':>6}  statuses"]
     for r in results:
         if "scenario" in r:
             statuses = " ".join(f"{code}×{n}" for code, n in sorted(r["statuses"].items()))
             if r.get("socket_errors"):
                 statuses += f" socket errors×{r['socket_errors']}"
             note = " (slots ran out)" if r.get("exhausted") and r["scenario"] == "booking" else ""
-            lines.append(f"{r['db']:<10} {r['concurrency']:>4} {r['scenario']:<10} {r['rps']:>8.1f} {r['p50']:>7.1f} "
+            lines.append(f"{r['db']:<10} {r['concurrency']:>4} {r['scenario']:<12} {r['rps']:>8.1f} {r['p50']:>7.1f} "
                          f"{r['p99']:>7.1f} {r['ratio']:>6.2f}  {statuses}{note}")
     for r in results:
         if "check" in r:
-            lines.append(f"{r['db']:<10} rows in {r['check']:<12} {r['rows']:>7} vs 2xx {r['responses_2xx']:>7}: "
+            lines.append(f"{r['db']:<10} rows of {r['check']:<12} {r['rows']:>7} vs 2xx {r['responses_2xx']:>7}: "
                          f"lost {r['lost']}, duplicated {r['duplicated']}, stored but unanswered when wrk stopped "
                          f"{r['unanswered']}")
     runs = [r for r in results if "scenario" in r]

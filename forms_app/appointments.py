@@ -166,15 +166,17 @@ def _store(booked: Booked, resident: Resident, seat: int, buckets: list[datetime
            "name": resident.name, "phone": resident.phone, "topic": resident.topic,
            "description": resident.description, "status": BOOKED, "consent_at": now, "created_at": now}
     if caller_transaction_open():
-        new_id = _insert(db.session.connection(), row, seat, buckets, detail)
+        new_id = insert_rows(db.session.connection(), row, seat, buckets, detail)
         db.session.commit()
     else:
         with own_connection() as connection:
-            new_id = _insert(connection, row, seat, buckets, detail)
+            new_id = insert_rows(connection, row, seat, buckets, detail)
     return replace(booked, id=new_id)
 
 
-def _insert(connection, row: dict, seat: int, buckets: list[datetime], detail: str) -> int:
+def insert_rows(connection, row: dict, seat: int, buckets: list[datetime], detail: str) -> int:
+    """A booking's rows (appointment, seat claim, phone claims, history) on ``connection``; the
+    caller commits. The load benchmark's baseline calls it too, to show what the rows alone cost."""
     if connection.dialect.name == "postgresql":
         return connection.execute(BOOK_POSTGRESQL, {**row, "seat": seat, "buckets": buckets,
                                                     "detail": detail}).scalar_one()

@@ -22,35 +22,37 @@ def rows(*pairs):
 
 def test_every_answer_stored_once_is_clean_and_an_unanswered_row_is_listed_apart():
     bench = load_bench()
-    stored = {"appointments": rows(("A", "1"), ("B", "2"), ("C", "3")), "cases": rows(("X", "9")),
-              "bench_rows": rows((1, "5"), (2, "6"))}
-    answered = {"booking": ["A", "B"], "complaint": ["X"], "baseline": [1, 2]}
+    stored = {"booking": rows(("A", "1"), ("B", "2"), ("C", "3")), "booking rows": rows(("D", "4")),
+              "complaint": rows(("X", "9")), "baseline": rows((1, "5"), (2, "6"))}
+    answered = {"booking": ["A", "B"], "booking rows": ["D"], "complaint": ["X"], "baseline": [1, 2]}
     checks = {c["check"]: c for c in bench.check_rows("sqlite", stored, answered, in_flight=16)}
-    assert checks["appointments"] == {"db": "sqlite", "check": "appointments", "rows": 3, "responses_2xx": 2,
-                                      "lost": 0, "duplicated": 0, "unanswered": 1}
-    assert (checks["cases"]["lost"], checks["cases"]["duplicated"], checks["cases"]["unanswered"]) == (0, 0, 0)
-    assert (checks["bench_rows"]["lost"], checks["bench_rows"]["duplicated"]) == (0, 0)
+    assert checks["booking"] == {"db": "sqlite", "check": "booking", "rows": 3, "responses_2xx": 2,
+                                 "lost": 0, "duplicated": 0, "unanswered": 1}
+    assert (checks["complaint"]["lost"], checks["complaint"]["duplicated"], checks["complaint"]["unanswered"]) == (0, 0, 0)
+    assert (checks["baseline"]["lost"], checks["baseline"]["duplicated"]) == (0, 0)
+    assert (checks["booking rows"]["rows"], checks["booking rows"]["lost"]) == (1, 0)
 
 
 def test_a_missing_row_is_lost_and_one_request_stored_twice_is_duplicated():
     bench = load_bench()
-    stored = {"appointments": rows(("A", "1"), ("B", "1")), "cases": rows(), "bench_rows": rows()}
-    answered = {"booking": ["A", "Z"], "complaint": ["Q"], "baseline": []}
+    stored = {"booking": rows(("A", "1"), ("B", "1")), "booking rows": rows(), "complaint": rows(), "baseline": rows()}
+    answered = {"booking": ["A", "Z"], "booking rows": [], "complaint": ["Q"], "baseline": []}
     checks = {c["check"]: c for c in bench.check_rows("postgresql", stored, answered, in_flight=16)}
-    assert checks["appointments"]["lost"] == 1  # Z was answered 201 and is not in the table
-    assert checks["appointments"]["duplicated"] == 1  # phone 1 stored twice
-    assert checks["cases"]["lost"] == 1
+    assert checks["booking"]["lost"] == 1  # Z was answered 201 and is not in the table
+    assert checks["booking"]["duplicated"] == 1  # phone 1 stored twice
+    assert checks["complaint"]["lost"] == 1
 
 
 def test_more_rows_without_an_answer_than_requests_in_flight_count_as_duplicated():
     """A row stored although its request was answered with an error (say a 500 after the
     commit) is not one wrk stopped waiting for."""
     bench = load_bench()
-    stored = {"appointments": rows(*[(f"N{i}", str(i)) for i in range(20)]), "cases": rows(), "bench_rows": rows()}
-    answered = {"booking": ["N0", "N1"], "complaint": [], "baseline": []}
+    stored = {"booking": rows(*[(f"N{i}", str(i)) for i in range(20)]), "booking rows": rows(), "complaint": rows(),
+              "baseline": rows()}
+    answered = {"booking": ["N0", "N1"], "booking rows": [], "complaint": [], "baseline": []}
     checks = {c["check"]: c for c in bench.check_rows("sqlite", stored, answered, in_flight=16)}
-    assert checks["appointments"]["unanswered"] == 18
-    assert checks["appointments"]["duplicated"] == 2
+    assert checks["booking"]["unanswered"] == 18
+    assert checks["booking"]["duplicated"] == 2
 
 
 def test_the_summary_line_takes_the_worst_runs():
@@ -77,3 +79,21 @@ def test_rounds_merge_into_one_run():
     assert run["statuses"] == {"201": 399, "409": 1} and run["socket_errors"] == 2
     assert (run["used"], run["exhausted"]) == (402, True)
     assert run["answers"] == [{"id": 1}, {"id": 2}, {"id": 3}]
+
+
+def test_stored_rows_are_told_apart_by_table_and_phone(tmp_path):
+    import sqlite3
+
+    bench = load_bench()
+    path = tmp_path / "bench.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.executescript("""
+            CREATE TABLE appointments (number TEXT, phone TEXT);
+            CREATE TABLE cases (number TEXT, phone TEXT);
+            CREATE TABLE bench_rows (id INTEGER, phone TEXT);
+            INSERT INTO appointments VALUES ('A', '13000000001'), ('B', '17000000001');
+            INSERT INTO cases VALUES ('X', '15000000001');
+            INSERT INTO bench_rows VALUES (1, '13000000009');""")
+    assert bench.stored_rows(f"sqlite:///{path}") == {
+        "booking": [("A", "13000000001")], "booking rows": [("B", "17000000001")],
+        "complaint": [("X", "15000000001")], "baseline": [(1, "13000000009")]}
