@@ -21,7 +21,9 @@ def caller_transaction_open() -> bool:
 
 @contextmanager
 def own_connection():
-    """A connection committed on leaving (rolled back on an error)."""
+    """A connection whose writes stand when it is left, and not after an error: on PostgreSQL
+    each statement commits as it runs (the writes that use this are single statements), elsewhere
+    one transaction commits at the end."""
     if db.engine.dialect.name == "postgresql":
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             yield connection
