@@ -20,6 +20,7 @@ from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, creat
 import forms_app.sqlite  # noqa: F401 - the same SQLite settings (WAL, busy timeout, BEGIN IMMEDIATE for writes)
 from forms_app.appointments import PHONE_BUCKET, insert_rows
 from forms_app.config import engine_options
+from forms_app.transactions import own_connection
 
 metadata = MetaData()
 rows = Table("bench_rows", metadata, Column("id", Integer, primary_key=True), Column("name", String(40)),
@@ -53,14 +54,8 @@ def create(url: str | None = None) -> Flask:
                "topic": body["topic"], "description": body["description"], "status": "booked",
                "consent_at": now, "created_at": now}
         buckets = [starts_at + PHONE_BUCKET * i for i in range(6)]
-        if engine.dialect.name == "postgresql":  # as transactions.own_connection does for the service
-            connection = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-        else:
-            connection = engine.connect()
-            connection.begin()
-        with connection:
+        with own_connection(engine) as connection:  # as the service writes a booking
             insert_rows(connection, row, BARE_SEAT, buckets, "bench")
-            connection.commit()
         return jsonify({"number": row["number"]}), 201
 
     return app

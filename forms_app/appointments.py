@@ -169,7 +169,7 @@ def _store(booked: Booked, resident: Resident, seat: int, buckets: list[datetime
         new_id = insert_rows(db.session.connection(), row, seat, buckets, detail)
         db.session.commit()
     else:
-        with own_connection() as connection:
+        with own_connection(db.engine) as connection:
             new_id = insert_rows(connection, row, seat, buckets, detail)
     return replace(booked, id=new_id)
 

@@ -153,7 +153,7 @@ def register_at_once(roster: Roster, *, now: datetime | None = None, repeat_wind
         return Registered.of(case, new)
     now = now or now_local()
     values, first_row = _rows(roster, now, **fields)
-    with own_connection() as connection:
+    with own_connection(db.engine) as connection:
         case_id, repeat = _insert_numbered(connection, values, first_row, _since(now, repeat_window), now)
     if repeat is not None:
         return Registered.of(db.session.get(Case, repeat), False)

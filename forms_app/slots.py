@@ -49,6 +49,15 @@ def officers_for(roster: Roster, station: str, officer: str | None = None, role:
     return found
 
 
+def _cut(occ, length: timedelta):
+    """The starts of the slots a duty is cut into: from its opening, every ``length``, while a
+    whole slot fits before it closes."""
+    start = occ.start
+    while start + length <= occ.end:
+        yield start
+        start += length
+
+
 def candidate_slots(roster: Roster, station: str, officers: list[str], first_day: date, days: int,
                     now: datetime) -> list[tuple[str, datetime, datetime]]:
     """(officer, start, end) cut from the duty, before counting bookings."""
@@ -59,11 +68,7 @@ def candidate_slots(roster: Roster, station: str, officers: list[str], first_day
     for officer in officers:
         for occ in occurrences(roster, first_day, first_day + timedelta(days=days - 1), station=station,
                                officer=officer):
-            start = occ.start
-            while start + length <= occ.end:
-                if start >= earliest:
-                    found.append((officer, start, start + length))
-                start += length
+            found.extend((officer, start, start + length) for start in _cut(occ, length) if start >= earliest)
     found.sort(key=lambda s: (s[1], s[0]))
     return found
 
@@ -116,9 +121,9 @@ def find_slot(roster: Roster, station: str, officer: str, start: datetime, now: 
     if start < now + timedelta(minutes=settings.min_notice_minutes):
         return None
     # The duty of the whole booking window, as the booking page asks for it: worked out once and
-    # kept (schedule.occurrences). Then the one duty that holds ``start``, cut as candidate_slots cuts.
+    # kept (schedule.occurrences). Then only the duty that holds ``start`` is cut into slots.
     last_day = now.date() + timedelta(days=settings.booking_days - 1)
     for occ in occurrences(roster, now.date(), last_day, station=station, officer=officer):
-        if occ.start <= start and start + length <= occ.end and (start - occ.start) % length == timedelta(0):
+        if occ.start <= start < occ.end and start in _cut(occ, length):
             return Slot(officer, station, start, start + length, 0)
     return None

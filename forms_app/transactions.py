@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
+from sqlalchemy.engine import Engine
+
 from .extensions import db
 
 
@@ -20,13 +22,13 @@ def caller_transaction_open() -> bool:
 
 
 @contextmanager
-def own_connection():
+def own_connection(engine: Engine):
     """A connection whose writes stand when it is left, and not after an error: on PostgreSQL
     each statement commits as it runs (the writes that use this are single statements), elsewhere
     one transaction commits at the end."""
-    if db.engine.dialect.name == "postgresql":
-        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             yield connection
     else:
-        with db.engine.begin() as connection:
+        with engine.begin() as connection:
             yield connection
