@@ -17,10 +17,11 @@ from datetime import datetime, timedelta
 from flask import Flask, jsonify, request
 from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, create_engine
 
-import forms_app.sqlite  # noqa: F401 - the same SQLite settings (WAL, busy timeout, BEGIN IMMEDIATE for writes)
-from forms_app.appointments import PHONE_BUCKET, insert_rows
+import forms_app.db.sqlite  # noqa: F401 - the same SQLite settings (WAL, busy timeout, BEGIN IMMEDIATE for writes)
+from forms_app.booking.service import PHONE_BUCKET
+from forms_app.booking.sql import insert_rows
 from forms_app.config import engine_options
-from forms_app.transactions import own_connection
+from forms_app.db.transactions import own_connection
 
 metadata = MetaData()
 rows = Table("bench_rows", metadata, Column("id", Integer, primary_key=True), Column("name", String(40)),

@@ -195,7 +195,7 @@ def prepare_database(url: str, roster_dir: Path) -> tuple[list[dict], list[str],
     from forms_app import create_app
     from forms_app.extensions import db
     from forms_app.rosters import current_roster
-    from forms_app.slots import available_slots
+    from forms_app.booking.slots import available_slots
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "ROSTER_DIR": str(roster_dir), "SECRET_KEY": "bench"})
     with app.app_context():

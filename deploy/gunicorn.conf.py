@@ -26,7 +26,7 @@ max_requests_jitter = 500
 preload_app = True
 
 # gunicorn's access log would print raw paths, which carry manage tokens and case numbers;
-# the service writes its own request log without them (forms_app/requestlog.py).
+# the service writes its own request log without them (forms_app/web/requestlog.py).
 accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info")

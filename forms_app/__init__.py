@@ -1,33 +1,29 @@
-"""The form service: residents book appointments inside published duty hours.
-
-Flask's tutorial layout: ``create_app()`` binds the extensions, one blueprint per module
-(booking pages, JSON API, officers' calendar feeds), templates namespaced per blueprint.
+"""The form service: residents book appointments inside published duty hours and file complaints
+that staff work through the case flow. ``create_app`` only assembles; docs/architecture.md is the map.
 """
 from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, render_template, request
-from werkzeug.exceptions import HTTPException
+from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
-from werkzeug.routing import BaseConverter
 
 from roster.phones import display_phone, tel_uri
 
-# Blueprints are imported with the package, not inside create_app, so that every module is loaded
-# the same way whoever imports first (a test that patches the clock included).
-from . import api, booking, cases_api, complaints, dashboard, feeds, health, requestlog, staff
-from . import sqlite  # noqa: F401 - every SQLite connection's settings, registered on import
+from . import api
+from .booking import feeds as booking_feeds, views as booking_views
+from .cases import views as case_views
 from .cli import register_commands
 from .config import ROOT, engine_options, from_environment, instance_secret
+from .db import sqlite  # noqa: F401 - every SQLite connection's settings, registered on import
 from .extensions import csrf, db, limiter, login_manager, migrate
 from .rosters import RosterProvider, RosterUnavailable
-from .session_cookie import SessionInterface
+from .staff import accounts, dashboard, views as staff_views  # noqa: F401 - accounts: the login manager's user loader
+from .web import errors, health, requestlog
+from .web.converters import MonthConverter
+from .web.session_cookie import SessionInterface
 
-
-class MonthConverter(BaseConverter):
-    """YYYY-MM in a URL, so that /reports/2026-11.kpi.csv is month 2026-11 in format kpi.csv."""
-    regex = r"\d{4}-(?:0[1-9]|1[0-2])"
+BLUEPRINTS = (booking_views.bp, staff_views.bp, dashboard.bp, api.bp, booking_feeds.bp, case_views.bp, health.bp)
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -55,23 +51,17 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.extensions["roster_provider"].get()
     except RosterUnavailable:
         pass  # logged; pages say the roster cannot be read and /readyz answers 503 until it can
+    # copy-data makes an app of the same kind on another database (cli/data.py)
+    app.extensions["app_factory"] = create_app
 
     app.session_interface = SessionInterface()
     app.url_map.converters["month"] = MonthConverter
-    app.register_blueprint(booking.bp)
-    app.register_blueprint(staff.bp)
-    app.register_blueprint(dashboard.bp)
-    app.register_blueprint(api.bp)
-    app.register_blueprint(feeds.bp)
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
     csrf.exempt(api.bp)
-    app.register_blueprint(complaints.bp)
-    app.register_blueprint(cases_api.bp)
-    csrf.exempt(cases_api.bp)
-
-    app.register_blueprint(health.bp)
 
     register_commands(app)
-    _register_error_pages(app)
+    errors.register(app)
     requestlog.install(app)
 
     app.jinja_env.filters["tel"] = tel_uri
@@ -82,38 +72,3 @@ def create_app(test_config: dict | None = None) -> Flask:
         return {"site_url": app.config["SITE_URL"]}
 
     return app
-
-
-def _register_error_pages(app: Flask) -> None:
-    def wants_json() -> bool:
-        return request.path.startswith("/api/")
-
-    @app.errorhandler(HTTPException)
-    def _http_error(error: HTTPException):
-        # keep the exception's own headers (Allow on 405, Retry-After on 429), not its content type
-        headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
-        if wants_json():
-            return {"error": error.name, "message": error.description}, error.code, headers
-        return render_template("error.html", code=error.code, title=_TITLES.get(error.code, "出错了"),
-                               message=_MESSAGES.get(error.code, "请返回上一页再试一次。")), error.code, headers
-
-    @app.errorhandler(RosterUnavailable)
-    def _no_roster(_error):
-        if wants_json():
-            return {"error": "Service Unavailable", "message": "roster not loaded"}, 503
-        return render_template("error.html", code=503, title="暂时无法预约",
-                               message="值班名单暂时无法读取，请稍后再试，或直接拨打站点电话。"), 503
-
-    @app.errorhandler(Exception)
-    def _unexpected(error: Exception):
-        if isinstance(error, HTTPException):
-            return _http_error(error)
-        app.logger.exception("unhandled error on %s", request.path)
-        if wants_json():
-            return {"error": "Internal Server Error", "message": "internal error"}, 500
-        return render_template("error.html", code=500, title="出错了",
-                               message="服务出了点问题，您填写的内容没有保存。请稍后再试，或直接拨打站点电话。"), 500
-
-
-_TITLES = {400: "请求有误", 404: "没有找到", 405: "请求有误", 429: "操作太频繁"}
-_MESSAGES = {404: "这个页面不存在，或链接已经过期。", 400: "页面已过期，请返回重新填写。"}

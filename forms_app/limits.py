@@ -10,6 +10,7 @@ from flask import current_app, request
 from flask_limiter.util import get_remote_address
 
 from .extensions import limiter
+from .inputs import normalise_number
 
 DEFAULTS = {
     # Booking, changing or cancelling a booking, rating a closed case: per client address.
@@ -33,15 +34,9 @@ def setting(name: str):
     return current
 
 
-def _normalised_number(raw: str | None) -> str:
-    from .complaints import normalise_number
-
-    return normalise_number(raw)
-
-
 def track_number_key() -> str:
     number = request.form.get("number") if request.method == "POST" else (request.view_args or {}).get("number")
-    return "track|" + _normalised_number(number)
+    return "track|" + normalise_number(number)
 
 
 def login_key() -> str:

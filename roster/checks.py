@@ -5,6 +5,7 @@ import calendar
 import difflib
 from datetime import date, timedelta
 
+from .describe import weekday_char
 from .diagnostics import WARNING, Diagnostic
 from .domain import Roster
 from .model import BUILTIN_ROLES, WEEKDAYS, OfficersFile, RosterFile
@@ -272,7 +273,7 @@ def _outside_opening_hours(model: Roster, source: Source, today: date) -> list[D
             start = max(today, duty.valid_from) if duty.valid_from else today
             for day in duty_dates(duty, start, start + timedelta(weeks=8)):
                 if not _open_at(station, day, duty.opens_at, duty.closes_at):
-                    when = f"{day:%Y-%m-%d}（周{'一二三四五六日'[day.weekday()]}）{duty.opens_at:%H:%M}–{duty.closes_at:%H:%M}"
+                    when = f"{day:%Y-%m-%d}（周{weekday_char(day)}）{duty.opens_at:%H:%M}–{duty.closes_at:%H:%M}"
                     out.append(source.diagnostic(
                         ("assignments", a_index, "duties", d_index), "outside-opening-hours",
                         f"{model.officer(assignment.officer).name} 在 {when} 值班，但“{station.name}”那时不开放",

@@ -3,10 +3,15 @@ from __future__ import annotations
 
 from datetime import date
 
-from .model import DUTY_SYSTEMS, WEEKDAYS, Duty
+from .model import DUTY_SYSTEMS, WEEKDAY_CHARS, WEEKDAYS, Duty
 
-_DAY = {"MO": "一", "TU": "二", "WE": "三", "TH": "四", "FR": "五", "SA": "六", "SU": "日"}
+_DAY = dict(zip(WEEKDAYS, WEEKDAY_CHARS))
 _ORDINAL = {1: "第一个", 2: "第二个", 3: "第三个", 4: "第四个", 5: "第五个", -1: "最后一个", -2: "倒数第二个"}
+
+
+def weekday_char(day: date) -> str:
+    """The character after 周 for ``day`` (a date or datetime): 一 for a Monday."""
+    return WEEKDAY_CHARS[day.weekday()]
 
 
 def weekday_phrase(codes) -> str:

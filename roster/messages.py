@@ -10,10 +10,8 @@ from pydantic import BaseModel, ValidationError
 from .diagnostics import Diagnostic
 from .model import DUTY_SYSTEMS
 from .phones import phone_hint
-from .source import Source
+from .source import FULL_WIDTH, Source
 
-# Chinese input methods type these instead of YAML's ASCII punctuation.
-FULL_WIDTH = "：，“”‘’　；、"
 LITERAL_MEANINGS = {"system": DUTY_SYSTEMS, "freq": {"daily": "每天", "weekly": "每周", "monthly": "每月"}}
 _KIND_ZH = {"list": "列表（每项以 “- ” 开头）", "mapping": "“键: 值”形式的映射", "text": "一段文字",
             "number": "数字", "date": "日期 YYYY-MM-DD", "yes/no": "true 或 false"}

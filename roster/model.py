@@ -1,6 +1,6 @@
 """The typed, immutable roster: what officers.yaml and roster.yaml may contain.
 
-Field names follow the glossary in DESIGN.md; duty fields follow Open Referral HSDS
+Field names follow the glossary in docs/architecture.md; duty fields follow Open Referral HSDS
 ``schedule`` (freq, interval, byday, bymonthday, opens_at, closes_at, valid_from, valid_to)
 so that a duty is an iCalendar RRULE. The JSON Schema for editors is generated from these
 classes (``python build.py schema``), so the schema and the checker never disagree.
@@ -18,10 +18,11 @@ from .phones import PhoneError, normalise_phone
 
 ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
-WEEKDAY_NAMES = {"MO": "周一", "TU": "周二", "WE": "周三", "TH": "周四", "FR": "周五", "SA": "周六", "SU": "周日"}
+WEEKDAY_CHARS = "一二三四五六日"  # what follows 周 for each of WEEKDAYS: 周一 … 周日
+WEEKDAY_NAMES = {code: f"周{char}" for code, char in zip(WEEKDAYS, WEEKDAY_CHARS)}
 BYDAY_PATTERN = r"^([+-]?[1-5])?(MO|TU|WE|TH|FR|SA|SU)$"
 
-# The four roles of 三官一师 and the extra roles places commonly add (DESIGN.md glossary).
+# The four roles of 三官一师 and the extra roles places commonly add (the glossary in docs/architecture.md).
 BUILTIN_ROLES = {
     "judge": "法官",
     "prosecutor": "检察官",
@@ -141,8 +142,11 @@ DEFAULT_CATEGORIES = tuple(Category(code=c, name=n) for c, n in (
 
 DEFAULT_DEPARTMENTS = ("综治办", "司法所", "派出所", "信访办", "城管", "劳动监察", "市场监管", "网格中心")
 # Working days allowed in each state before a case is overdue (限时办结); per category overridable.
+# The states of a case (forms_app/cases/flow.py gives their names and moves); all but the last two
+# have a time limit, in working days, that settings.deadlines may change.
+CASE_STATES = ("registered", "accepted", "dispatched", "handling", "resolved", "followed_up", "archived", "rejected")
 DEFAULT_DEADLINES = {"registered": 1, "accepted": 1, "dispatched": 3, "handling": 10, "resolved": 5, "followed_up": 5}
-CaseState = Literal["registered", "accepted", "dispatched", "handling", "resolved", "followed_up"]
+CaseState = Literal[tuple(DEFAULT_DEADLINES)]
 
 
 class Settings(Model):

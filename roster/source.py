@@ -79,7 +79,8 @@ _YAML_PROBLEMS = [
 ]
 
 
-FULL_WIDTH = "：，“”‘’　；"
+# Chinese input methods type these instead of YAML's ASCII punctuation (messages.py names them too).
+FULL_WIDTH = "：，“”‘’　；、"
 
 
 def _punctuation(file: str, text: str, mark) -> Diagnostic | None:

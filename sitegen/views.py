@@ -5,7 +5,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from roster.describe import duty_words, short_date, time_range, weekday_phrase
+from roster.describe import duty_words, short_date, time_range, weekday_char, weekday_phrase
 from roster.domain import Roster
 from roster.model import DUTY_SYSTEMS, WEEKDAY_NAMES, WEEKDAYS, Officer, Station
 from roster.phones import display_phone, tel_uri
@@ -159,7 +159,7 @@ def _upcoming(roster: Roster, station_id: str, today: date) -> list[dict]:
             if duty.freq in ("daily", "weekly"):
                 continue
         officer = roster.officer(occ.officer)
-        found.append({"date": short_date(occ.start.date(), today), "weekday": "一二三四五六日"[occ.start.weekday()],
+        found.append({"date": short_date(occ.start.date(), today), "weekday": weekday_char(occ.start),
                       "time": time_range(occ.start.time(), occ.end.time()), "role_name": roster.role_name(officer.role),
                       "name": officer.name, "officer_id": officer.id, "system": DUTY_SYSTEMS[occ.system],
                       "note": occ.note})

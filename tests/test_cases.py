@@ -36,7 +36,7 @@ def staff(ctx):
 
 
 def register(roster, **extra):
-    from forms_app import cases
+    from forms_app.cases import service as cases
 
     data = dict(station="wenhua-lu", category="neighbours", description="楼上漏水，协商不成", location="3 栋",
                 occurred="上周", name="张三", phone="13812345678", contact_time="晚上", anonymous=False,
@@ -54,7 +54,7 @@ def test_registration_sets_the_first_deadline_in_working_days(roster, ctx):
 
 
 def test_a_number_already_given_is_not_given_again(roster, ctx, monkeypatch):
-    from forms_app import cases
+    from forms_app.cases import service as cases
     from forms_app.extensions import db
 
     first = register(roster)
@@ -74,7 +74,7 @@ def test_a_number_already_given_is_not_given_again(roster, ctx, monkeypatch):
 def test_a_complaint_registered_at_once_is_stored_and_a_repeat_gives_the_same_case(roster, ctx):
     from datetime import timedelta
 
-    from forms_app import cases
+    from forms_app.cases import service as cases
     from forms_app.extensions import db
     from forms_app.models import Case
 
@@ -101,7 +101,7 @@ def test_a_complaint_registered_at_once_is_stored_and_a_repeat_gives_the_same_ca
 
 
 def test_the_flow_writes_every_step_to_the_ledger(roster, staff):
-    from forms_app import cases
+    from forms_app.cases import service as cases
     from forms_app.extensions import db
 
     case = register(roster)
@@ -123,8 +123,8 @@ def test_the_flow_writes_every_step_to_the_ledger(roster, staff):
 
 
 def test_illegal_action_changes_nothing(roster, staff):
-    from forms_app import cases
-    from forms_app.casework import IllegalAction
+    from forms_app.cases import service as cases
+    from forms_app.cases.flow import IllegalAction
 
     case = register(roster)
     with pytest.raises(IllegalAction):
@@ -133,8 +133,8 @@ def test_illegal_action_changes_nothing(roster, staff):
 
 
 def test_extension_moves_the_deadline_and_needs_a_reason(roster, staff):
-    from forms_app import cases
-    from forms_app.casework import IllegalAction
+    from forms_app.cases import service as cases
+    from forms_app.cases.flow import IllegalAction
 
     case = register(roster)
     with pytest.raises(IllegalAction):
@@ -155,7 +155,7 @@ def test_category_deadlines_override_the_default(roster, roster_dir, ctx):
 
 def test_ledger_rows_cannot_be_changed_or_deleted(roster, staff):
     from forms_app.extensions import db
-    from forms_app.ledger import LedgerIsAppendOnly
+    from forms_app.cases.ledger import LedgerIsAppendOnly
     from forms_app.models import LedgerEntry
 
     case = register(roster)
@@ -173,7 +173,7 @@ def test_ledger_rows_cannot_be_changed_or_deleted(roster, staff):
 
 
 def test_tracking_needs_the_right_phone_digits(roster, ctx):
-    from forms_app import cases
+    from forms_app.cases import service as cases
     from forms_app.extensions import db
 
     case = register(roster)
@@ -187,7 +187,7 @@ def test_tracking_needs_the_right_phone_digits(roster, ctx):
 def test_purge_removes_personal_data_of_long_closed_cases(roster, staff, app, tmp_path):
     from datetime import timedelta
 
-    from forms_app import cases
+    from forms_app.cases import service as cases
     from forms_app.extensions import db
     from forms_app.models import CasePhoto
 

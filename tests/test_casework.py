@@ -5,8 +5,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from forms_app.casework import ACTIONS, STATES, Facts, IllegalAction, allowed, apply
-from forms_app.workdays import add_workdays, is_workday, schedule_known, workdays_between
+from forms_app.cases.flow import ACTIONS, STATES, Facts, IllegalAction, allowed, apply
+from forms_app.cases.workdays import add_workdays, is_workday, schedule_known, workdays_between
 from roster import TZ
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=TZ)

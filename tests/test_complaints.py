@@ -20,13 +20,9 @@ STAFF_NAME = "李保密"
 
 @pytest.fixture(autouse=True)
 def fixed_clock(monkeypatch, app, tmp_path):
-    import forms_app.cases
-    import forms_app.cases_api
-    import forms_app.complaints
-    import forms_app.slots
+    import forms_app.clock
 
-    for module in (forms_app.slots, forms_app.cases, forms_app.complaints, forms_app.cases_api):
-        monkeypatch.setattr(module, "now_local", lambda: NOW)
+    monkeypatch.setattr(forms_app.clock, "now", lambda: NOW)
     app.config["UPLOAD_DIR"] = str(tmp_path / "uploads")
 
 
@@ -221,7 +217,7 @@ def test_photos_are_re_encoded_without_exif(client, app, tmp_path):
 
 
 def test_upload_folder_defaults_to_the_instance_folder(app):
-    from forms_app import photos
+    from forms_app.cases import photos
 
     app.config.pop("UPLOAD_DIR")
     with app.test_request_context():
@@ -271,7 +267,7 @@ def test_good_photos_must_be_chosen_again_after_another_error(client):
 @pytest.fixture
 def worked_case(app, client, roster):
     """A complaint filed through the form, then worked by a staff member whose name residents must not see."""
-    from forms_app import cases
+    from forms_app.cases import service as cases
     from forms_app.extensions import db
     from forms_app.models import Staff
 
@@ -339,7 +335,7 @@ def test_lookups_are_rate_limited(client, app, worked_case):
 
 
 def close(app, roster, number):
-    from forms_app import cases
+    from forms_app.cases import service as cases
     from forms_app.extensions import db
     from forms_app.models import Staff
 

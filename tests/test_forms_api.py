@@ -21,16 +21,13 @@ API = "/api/v1"
 @pytest.fixture
 def clock(monkeypatch):
     """The service's clock; ``clock.now = …`` moves it."""
-    import forms_app.appointments
-    import forms_app.feeds
-    import forms_app.slots
+    import forms_app.clock
 
     class Clock:
         now = NOW
 
     state = Clock()
-    for module in (forms_app.slots, forms_app.appointments, forms_app.feeds):
-        monkeypatch.setattr(module, "now_local", lambda: state.now)
+    monkeypatch.setattr(forms_app.clock, "now", lambda: state.now)
     return state
 
 

@@ -20,12 +20,9 @@ NOW = datetime(2026, 11, 23, 7, 0, tzinfo=TZ)
 
 @pytest.fixture
 def fixed_clock(monkeypatch):
-    import forms_app.appointments
-    import forms_app.feeds
-    import forms_app.slots
+    import forms_app.clock
 
-    for module in (forms_app.slots, forms_app.appointments, forms_app.feeds):
-        monkeypatch.setattr(module, "now_local", lambda: NOW)
+    monkeypatch.setattr(forms_app.clock, "now", lambda: NOW)
 
 
 def _document_app():
@@ -93,7 +90,7 @@ def call(app, method: str, path: str, **parts):
 
 def test_happy_paths_match_the_document(app, fixed_clock):
     """Random input rarely names a real station or a published slot: walk the real ones too."""
-    from forms_app.openapi import BOOKING_EXAMPLE
+    from forms_app.api.appointments import BOOKING_EXAMPLE
 
     assert call(app, "GET", "/api/v1/stations").json()[0]["id"] == "wenhua-lu"
     station = call(app, "GET", "/api/v1/stations/{station}", path_parameters={"station": "wenhua-lu"}).json()

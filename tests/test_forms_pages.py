@@ -16,11 +16,9 @@ NOW = datetime(2026, 11, 23, 7, 0, tzinfo=TZ)  # a Monday morning, before the de
 
 @pytest.fixture(autouse=True)
 def fixed_clock(monkeypatch):
-    import forms_app.appointments
-    import forms_app.slots
+    import forms_app.clock
 
-    monkeypatch.setattr(forms_app.slots, "now_local", lambda: NOW)
-    monkeypatch.setattr(forms_app.appointments, "now_local", lambda: NOW)
+    monkeypatch.setattr(forms_app.clock, "now", lambda: NOW)
 
 
 def slot_values(html: str) -> list[str]:
@@ -158,10 +156,10 @@ def test_manage_link_reschedules_and_cancels(client):
 def test_cancel_inside_the_minimum_notice_is_refused(client, monkeypatch):
     response, data = fill(client)
     token = response.headers["Location"].rsplit("/", 1)[1]
-    import forms_app.appointments
+    import forms_app.clock
 
     late = datetime(2026, 11, 23, 8, 15, tzinfo=TZ)  # 45 minutes before a 09:00 booking
-    monkeypatch.setattr(forms_app.appointments, "now_local", lambda: late)
+    monkeypatch.setattr(forms_app.clock, "now", lambda: late)
     page = client.get(f"/manage/{token}").get_data(as_text=True)
     refused = client.post(f"/manage/{token}", data={"action": "cancel", "cancel-csrf_token": csrf_token(page, "cancel-"),
                                                       "cancel-reason": "有事"})
@@ -204,7 +202,7 @@ def test_complaint_button_lands_on_the_complaint_form(client):
 def test_purge_deletes_bookings_past_their_retention(client, app):
     response, _ = fill(client)
     assert response.status_code == 303
-    from forms_app.appointments import purge_expired
+    from forms_app.booking.service import purge_expired
     from forms_app.extensions import db
     from forms_app.models import Appointment, PhoneClaim, SlotClaim
 

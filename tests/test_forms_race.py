@@ -21,12 +21,9 @@ RACERS = 50
 
 @pytest.fixture(autouse=True)
 def fixed_clock(monkeypatch):
-    import forms_app.appointments
-    import forms_app.feeds
-    import forms_app.slots
+    import forms_app.clock
 
-    for module in (forms_app.slots, forms_app.appointments, forms_app.feeds):
-        monkeypatch.setattr(module, "now_local", lambda: NOW)
+    monkeypatch.setattr(forms_app.clock, "now", lambda: NOW)
 
 
 def payload(i: int, **changes) -> dict:

@@ -1,4 +1,4 @@
-"""Slot arithmetic (forms_app.slots) with a fixed ``now``, and the calendar feeds built from bookings.
+"""Slot arithmetic (forms_app.booking.slots) with a fixed ``now``, and the calendar feeds built from bookings.
 
 In the small roster chen-hao (police) sits at wenhua-lu 08:30–12:00 every weekday, he-jianguo
 (prosecutor) 09:00–11:30 every other Wednesday (2026-11-25 is one), zhou-minghui (judge) on the
@@ -14,7 +14,7 @@ import pytest
 from icalendar import Calendar
 
 from roster import TZ, load_roster
-from forms_app.slots import available_slots, candidate_slots, find_slot, officers_for
+from forms_app.booking.slots import available_slots, candidate_slots, find_slot, officers_for
 
 NOW = datetime(2026, 11, 23, 7, 0, tzinfo=TZ)  # Monday
 
@@ -176,13 +176,13 @@ def test_unknown_officer_gets_nothing(ctx, roster):
 
 
 def resident(phone: str):
-    from forms_app.appointments import Resident
+    from forms_app.booking.service import Resident
 
     return Resident("张三", phone, "legal-advice", "")
 
 
 def test_capacity_and_remaining(ctx, roster_dir):
-    from forms_app import appointments
+    from forms_app.booking import service as appointments
 
     edit_roster(roster_dir, "slot_capacity: 1", "slot_capacity: 3")
     roster = load_roster(roster_dir)
@@ -209,7 +209,7 @@ def test_capacity_and_remaining(ctx, roster_dir):
 
 
 def test_capacity_one_slot_disappears_when_booked(ctx, roster):
-    from forms_app import appointments
+    from forms_app.booking import service as appointments
 
     appointments.book(roster, "wenhua-lu", "chen-hao", at("2026-11-23", "09:00"), resident("13800000001"), now=NOW)
     slots = available_slots(roster, "wenhua-lu", officer="chen-hao", days=1, now=NOW)
@@ -222,7 +222,7 @@ def test_a_booking_stores_its_claims_and_history(ctx, roster):
     ways of running the one statement): the same rows either way."""
     from sqlalchemy import select
 
-    from forms_app import appointments
+    from forms_app.booking import service as appointments
     from forms_app.extensions import db
     from forms_app.models import Appointment
 
@@ -246,12 +246,9 @@ def test_a_booking_stores_its_claims_and_history(ctx, roster):
 
 @pytest.fixture
 def fixed_clock(monkeypatch):
-    import forms_app.appointments
-    import forms_app.feeds
-    import forms_app.slots
+    import forms_app.clock
 
-    for module in (forms_app.slots, forms_app.appointments, forms_app.feeds):
-        monkeypatch.setattr(module, "now_local", lambda: NOW)
+    monkeypatch.setattr(forms_app.clock, "now", lambda: NOW)
 
 
 def api_book(client, **changes) -> dict:
@@ -264,7 +261,7 @@ def api_book(client, **changes) -> dict:
 
 
 def officer_feed_url(app, officer: str) -> str:
-    from forms_app.feeds import feed_token
+    from forms_app.booking.calendars import feed_token
 
     with app.test_request_context():
         return f"/feeds/officers/{officer}/{feed_token(officer)}.ics"

@@ -95,7 +95,8 @@ def fill(app, second: bool = False) -> dict:
     """A booking, a staff member and a case taken a few steps, so every table has rows."""
     from werkzeug.security import generate_password_hash
 
-    from forms_app import appointments, cases
+    from forms_app.booking import service as appointments
+    from forms_app.cases import service as cases
     from forms_app.extensions import db
     from forms_app.models import Staff
     from forms_app.rosters import current_roster
@@ -166,7 +167,7 @@ def test_backup_and_restore_round_trip(app, tmp_path):
     from forms_app.models import Appointment, Case
 
     with app.app_context():  # after the backup: a cancellation and a new case
-        from forms_app import cases
+        from forms_app.cases import service as cases
         from forms_app.rosters import current_roster
 
         cases.register(current_roster(), station="wenhua-lu", category="neighbours", description="后来的", location="",

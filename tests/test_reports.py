@@ -18,7 +18,7 @@ PASSWORD = "correct horse battery"
 @pytest.fixture
 def month(app, roster_dir):
     """November 2026: three cases at wenhua-lu, one at shuyuan, one in October (not counted)."""
-    from forms_app import cases
+    from forms_app.cases import service as cases
     from forms_app.extensions import db
     from forms_app.models import Staff
 
@@ -68,7 +68,7 @@ NOW = datetime(2026, 11, 30, 12, 0, tzinfo=TZ)
 
 
 def test_register_rows(app, month):
-    from forms_app import reports
+    from forms_app.staff import reports
 
     with app.app_context():
         found = reports.cases_in(month, "2026-11")
@@ -83,7 +83,7 @@ def test_register_rows(app, month):
 
 
 def test_station_kpis_and_ranking(app, month):
-    from forms_app import reports
+    from forms_app.staff import reports
 
     with app.app_context():
         stations = ["wenhua-lu", "shuyuan", "jiangwan"]
@@ -103,7 +103,7 @@ def test_station_kpis_and_ranking(app, month):
 
 
 def test_ranking_minimum_is_configurable(app, month, roster_dir):
-    from forms_app import reports
+    from forms_app.staff import reports
 
     path = roster_dir / "roster.yaml"
     text = path.read_text(encoding="utf-8")
@@ -116,7 +116,8 @@ def test_ranking_minimum_is_configurable(app, month, roster_dir):
 
 
 def test_what_a_resident_typed_never_runs_as_a_spreadsheet_formula(app, month, tmp_path):
-    from forms_app import cases, reports
+    from forms_app.cases import service as cases
+    from forms_app.staff import reports
 
     with app.app_context():
         cases.register(month, station="shuyuan", category="neighbours", description='=HYPERLINK("http://evil","点我")',

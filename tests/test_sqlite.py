@@ -12,7 +12,7 @@ from flask import Flask
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
-from forms_app import sqlite as service_sqlite
+from forms_app.db import sqlite as service_sqlite
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ NOW = datetime(2026, 11, 23, 9, 0, tzinfo=TZ)
 @pytest.fixture
 def people(app, roster_dir):
     """Staff of every kind, a case at wenhua-lu (文昌街道) and one at jiangwan (滨江街道)."""
-    from forms_app import cases
+    from forms_app.cases import service as cases
     from forms_app.extensions import db
     from forms_app.models import Staff
 
@@ -105,7 +105,7 @@ def test_supervisor_reads_and_notes_but_does_not_work_cases(client, people):
 
 
 def test_a_case_worked_to_the_archive(client, people, app):
-    from forms_app.slots import now_local
+    from forms_app.clock import now as now_local
 
     login(client, "wenhua")
     number = people["wenhua-lu"]
@@ -164,10 +164,10 @@ def test_lists_mask_and_reveal_is_written_to_the_ledger(client, people, app):
 
 
 def test_overdue_cases_come_first_and_stand_out(client, people, app, monkeypatch):
-    import forms_app.staff
+    import forms_app.clock
 
     late = datetime(2026, 11, 25, 9, 0, tzinfo=TZ)  # past the one-working-day deadline
-    monkeypatch.setattr(forms_app.staff, "now_local", lambda: late)
+    monkeypatch.setattr(forms_app.clock, "now", lambda: late)
     login(client, "admin")
     page = client.get("/staff/?due=overdue").get_data(as_text=True)
     assert page.count('<tr class="overdue">') == 2 and "已超期" in page
@@ -213,11 +213,11 @@ def test_photos_are_shown_to_the_stations_staff_only(client, people, app, tmp_pa
 
 @pytest.mark.parametrize("user, expected", [("wenhua", 303), ("jiangwan", 404), ("street", 400), ("admin", 303)])
 def test_todays_appointments_matrix_and_turning_one_into_a_case(client, people, app, monkeypatch, user, expected):
-    import forms_app.staff
+    import forms_app.clock
     from forms_app.extensions import db
     from forms_app.models import Appointment, Case
 
-    monkeypatch.setattr(forms_app.staff, "now_local", lambda: NOW)
+    monkeypatch.setattr(forms_app.clock, "now", lambda: NOW)
     with app.app_context():
         booking = Appointment(number="AAAA-CCCC", manage_token="t" * 20, station_id="wenhua-lu", officer_id="zhou-minghui",
                               starts_at=datetime(2026, 11, 23, 10, 0), ends_at=datetime(2026, 11, 23, 10, 30),

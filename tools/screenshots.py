@@ -71,20 +71,20 @@ def _staff_queue_shot(app, browser, base: str) -> None:
 
     from werkzeug.security import generate_password_hash
 
-    from forms_app import cases
+    from forms_app import clock
+    from forms_app.cases import service as cases
     from forms_app.extensions import db
     from forms_app.models import Staff
     from forms_app.rosters import current_roster
-    from forms_app.slots import now_local
 
     with app.app_context():
         roster = current_roster()
         db.session.add(Staff(username="demo", display_name="示例工作人员", role="station", stations="wenhua-lu",
-                             password_hash=generate_password_hash("demo-password-123"), created_at=datetime.now()))
+                             password_hash=generate_password_hash("demo-password-123"), created_at=clock.now_naive()))
         for days, name, text in ((6, "张三", "楼上卫生间漏水，物业不处理"), (0, "李四", "工资拖欠两个月")):
             cases.register(roster, station="wenhua-lu", category="neighbours" if days else "labour", description=text,
                            location="", occurred="", name=name, phone="13812345678", contact_time="",
-                           anonymous=False, sensitive_consent=False, now=now_local() - timedelta(days=days))
+                           anonymous=False, sensitive_consent=False, now=clock.now() - timedelta(days=days))
         db.session.commit()
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()

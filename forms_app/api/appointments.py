@@ -1,0 +1,122 @@
+"""Appointments: book a slot, look one up, cancel it (with the number and the private token)."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import abort, jsonify, request
+
+from .. import limits
+from ..booking import service as appointments
+from ..booking.forms import ApiBookingForm
+from ..booking.service import BookingError, Resident
+from ..extensions import db
+from ..rosters import current_roster
+from .common import bp, field_errors, form_data, form_errors, iso
+from .schema import INVALID, NOT_FOUND, TOO_MANY, json_response, ref
+
+STRINGS = ("station", "officer", "start", "name", "phone", "topic", "description")
+
+
+@bp.post("/appointments")
+@limits.resident_post
+def create_appointment():
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return field_errors({"body": ["expected a JSON object"]})
+    roster = current_roster()
+    formdata, wrong = form_data(body, STRINGS, ("consent",), nullable=True, strict_flags=False)
+    form = ApiBookingForm(formdata=formdata)
+    form.set_topics(roster.settings.categories)
+    if not form.validate() or wrong:
+        return field_errors(form_errors(form, wrong))
+    try:
+        start = datetime.fromisoformat(form.start.data)
+    except ValueError:
+        return field_errors({"start": ["expected an ISO 8601 date-time such as 2026-11-23T09:00:00+08:00"]})
+    if not roster.has_station(form.station.data):
+        return field_errors({"station": ["no such station"]})
+    resident = Resident(form.name.data.strip(), form.phone.data, form.topic.data, (form.description.data or "").strip())
+    try:
+        appointment = appointments.book(roster, form.station.data, form.officer.data, start, resident)
+    except appointments.SlotTaken as exc:
+        return jsonify({"error": exc.code, "message": exc.message}), 409
+    except BookingError as exc:
+        return field_errors({exc.field or "slot": [exc.message]})
+    return jsonify({"number": appointment.number, "manage_token": appointment.manage_token,
+                    "start": iso(appointment.starts_at), "end": iso(appointment.ends_at)}), 201
+
+
+def _appointment_json(roster, appointment) -> dict:
+    return {"number": appointment.number, "status": appointment.status, "station": appointment.station_id,
+            "officer": appointment.officer_id, "start": iso(appointment.starts_at), "end": iso(appointment.ends_at),
+            "topic": appointment.topic, "bring": roster.settings.bring}
+
+
+@bp.get("/appointments/<number>")
+def get_appointment(number: str):
+    appointment = appointments.by_number(number, request.args.get("token", ""))
+    if appointment is None:
+        abort(404, description="no such appointment")
+    return jsonify(_appointment_json(current_roster(), appointment))
+
+
+@bp.delete("/appointments/<number>")
+@limits.resident_post
+def delete_appointment(number: str):
+    appointment = appointments.by_number(number, request.args.get("token", ""))
+    if appointment is None:
+        abort(404, description="no such appointment")
+    roster = current_roster()
+    body = request.get_json(silent=True)
+    reason = (body.get("reason") if isinstance(body, dict) else None) or request.args.get("reason") or "居民在线取消"
+    try:
+        appointments.cancel(roster, appointment, str(reason)[:200])
+        db.session.commit()
+    except BookingError as exc:
+        return jsonify({"error": exc.code, "message": exc.message}), 409
+    return jsonify(_appointment_json(roster, appointment))
+
+
+# ---------------------------------------------------------------- OpenAPI
+
+APPOINTMENT_REQUEST = {"type": "object", "required": ["station", "officer", "start", "name", "phone", "topic", "consent"],
+                       "properties": {
+                           "station": {"type": "string", "minLength": 1}, "officer": {"type": "string", "minLength": 1},
+                           "start": {"type": "string", "format": "date-time",
+                                     "description": "a slot start from .../slots, e.g. 2026-11-23T09:00:00+08:00"},
+                           "name": {"type": "string", "minLength": 1, "maxLength": 40, "pattern": "\\S"},
+                           "phone": {"type": "string", "minLength": 1,
+                                     "description": "a mainland mobile number; full-width digits, spaces and +86 accepted"},
+                           "topic": {"type": "string", "minLength": 1, "description": "a category code from the roster"},
+                           "description": {"type": ["string", "null"], "maxLength": 500},
+                           "consent": {"const": True, "description": "must be true: the resident agreed to the consent text"}}}
+BOOKING_EXAMPLE = {"station": "wenhua-lu", "officer": "chen-hao", "start": "2026-11-23T09:00:00+08:00", "name": "张三",
+                   "phone": "13812345678", "topic": "legal-advice", "description": "想问问租房合同的事", "consent": True}
+CREATED = {"type": "object", "required": ["number", "manage_token", "start", "end"], "properties": {
+    "number": {"type": "string"}, "manage_token": {"type": "string"},
+    "start": {"type": "string", "format": "date-time"}, "end": {"type": "string", "format": "date-time"}}}
+APPOINTMENT = {"type": "object", "required": ["number", "status", "station", "officer", "start", "end"], "properties": {
+    "number": {"type": "string"}, "status": {"type": "string", "enum": ["booked", "cancelled"]},
+    "station": {"type": "string"}, "officer": {"type": "string"}, "start": {"type": "string", "format": "date-time"},
+    "end": {"type": "string", "format": "date-time"}, "topic": {"type": "string"}, "bring": {"type": "string"}}}
+NUMBER = {"name": "number", "in": "path", "required": True, "schema": {"type": "string"}}
+TOKEN = {"name": "token", "in": "query", "required": True, "schema": {"type": "string"},
+         "description": "manage_token returned when the appointment was made"}
+SCHEMAS = {"AppointmentRequest": APPOINTMENT_REQUEST, "Created": CREATED, "Appointment": APPOINTMENT}
+PATHS = {
+    "/api/v1/appointments": {"post": {
+        "operationId": "createAppointment", "summary": "book a slot",
+        "requestBody": {"required": True, "content": {"application/json": {
+            "schema": ref("AppointmentRequest"), "example": BOOKING_EXAMPLE}}},
+        "responses": {"201": json_response(ref("Created"), "booked"),
+                      "409": json_response(ref("Error"), "the slot is full"),
+                      "422": INVALID, "429": TOO_MANY}}},
+    "/api/v1/appointments/{number}": {
+        "get": {"operationId": "getAppointment", "summary": "an appointment", "parameters": [NUMBER, TOKEN],
+                "responses": {"200": json_response(ref("Appointment"), "the appointment"), "404": NOT_FOUND}},
+        "delete": {"operationId": "cancelAppointment", "summary": "cancel an appointment",
+                   "parameters": [NUMBER, TOKEN, {"name": "reason", "in": "query", "schema": {"type": "string"}}],
+                   "responses": {"200": json_response(ref("Appointment"), "cancelled"), "404": NOT_FOUND,
+                                 "409": json_response(ref("Error"), "too late to cancel online, or already cancelled"),
+                                 "429": TOO_MANY}}},
+}

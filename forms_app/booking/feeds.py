@@ -1,0 +1,31 @@
+"""Officers' private calendar feeds of their own bookings (a secret URL a phone calendar polls)."""
+from __future__ import annotations
+
+import hmac
+from datetime import timedelta
+
+from flask import Blueprint, abort
+from sqlalchemy import select
+
+from .. import clock
+from ..extensions import db
+from ..models import BOOKED, CANCELLED, Appointment
+from ..rosters import current_roster
+from .calendars import appointment_event, calendar, feed_token, ics_response
+
+bp = Blueprint("feeds", __name__, url_prefix="/feeds")
+
+
+@bp.get("/officers/<officer>/<token>.ics")
+def officer_feed(officer: str, token: str):
+    roster = current_roster()
+    if not roster.has_officer(officer) or not hmac.compare_digest(token, feed_token(officer)):
+        abort(404)
+    since = clock.naive(clock.now() - timedelta(days=30))
+    rows = db.session.scalars(select(Appointment).where(
+        Appointment.officer_id == officer, Appointment.status.in_((BOOKED, CANCELLED)), Appointment.starts_at >= since)
+        .order_by(Appointment.starts_at))
+    cal = calendar(f"{roster.officer(officer).name}的预约")
+    for appointment in rows:
+        cal.add_component(appointment_event(appointment, roster, private=True))
+    return ics_response(cal, headers={"Cache-Control": "private, no-store"})

@@ -1,0 +1,60 @@
+"""The booking forms, shared by the HTML pages and the JSON API."""
+from __future__ import annotations
+
+from flask import current_app
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, RadioField, SelectField, StringField, TelField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+
+from ..inputs import mobile_phone
+
+CONSENT_TEXT = ("我同意本站收集我的姓名、手机号和上面的说明，仅用于安排这次见面；只有所选站点的工作人员和接待人员能看到；"
+                "见面结束 {days} 天后删除。")
+
+
+class ResidentForm(FlaskForm):
+    name = StringField("您的姓名", validators=[DataRequired("请填写姓名"), Length(max=40, message="姓名最多 40 个字")],
+                       render_kw={"autocomplete": "name"})
+    phone = TelField("手机号", validators=[DataRequired("请填写手机号"), mobile_phone],
+                     render_kw={"autocomplete": "tel", "inputmode": "tel"})
+    topic = SelectField("想咨询的事情", validators=[DataRequired("请选择事情的类别")], validate_choice=False)
+    description = TextAreaField("简单说明（选填，最多 500 字）",
+                                validators=[Length(max=500, message="最多 500 字，请精简一下")])
+    consent = BooleanField(validators=[DataRequired("需要您同意，才能为您预约")])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.consent.label.text = CONSENT_TEXT.format(days=current_app.config["RETENTION_DAYS"])
+
+    def validate_topic(self, field) -> None:
+        # In place of WTForms' English "Not a valid choice".
+        if field.data not in {value for value, *_ in (field.choices or []) if value}:
+            raise ValidationError("请从列表中选择事情的类别")
+
+    def set_topics(self, categories) -> None:
+        self.topic.choices = [SelectChoice("", "请选择")] + [SelectChoice(c.code, c.name) for c in categories]
+
+
+class BookingForm(ResidentForm):
+    slot = RadioField("选择时间", validate_choice=False, validators=[InputRequired("请选择一个时间")])
+
+
+class ApiBookingForm(ResidentForm):
+    """The API's body: the same resident fields plus the slot as station, officer and start."""
+
+    class Meta:
+        csrf = False
+
+    station = StringField(validators=[DataRequired("missing station")])
+    officer = StringField(validators=[DataRequired("missing officer")])
+    start = StringField(validators=[DataRequired("missing start")])
+
+
+class CancelForm(FlaskForm):
+    reason = StringField("取消原因", validators=[DataRequired("请写一下取消的原因"), Length(max=200)])
+
+
+class RescheduleForm(FlaskForm):
+    slot = RadioField("新的时间", validate_choice=False, validators=[InputRequired("请选择新的时间")])
+    reason = StringField("改约原因", validators=[DataRequired("请写一下改约的原因"), Length(max=200)])

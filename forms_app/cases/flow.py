@@ -1,0 +1,333 @@
+"""The case flow of the seeds as a state machine: 登记 → 受理 → 吹哨 → 处置 → 办结 → 回访 → 归档.
+
+Everything about an action is in its row of FLOW, here and nowhere else: who may take it, from
+which states, to which state, the details it needs, what a clerk calls it, what the resident
+reads of it on the tracking page, and what it changes. An action the state does not allow is
+refused with IllegalAction whoever calls it. This module knows nothing of the database:
+``apply`` takes the case's current facts and returns the changes to make, which the caller
+(service.act) writes together with the ledger row that records them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Callable
+
+from roster.model import CASE_STATES
+
+from .words import day_words
+from .workdays import add_workdays
+
+
+@dataclass(frozen=True)
+class State:
+    code: str
+    label: str  # what a clerk calls it
+    resident: str  # what a resident reads
+    open: bool  # still being worked, with a deadline running
+
+
+STATE_TABLE = (
+    State("registered", "登记", "已登记，等待受理", True),
+    State("accepted", "受理", "已受理", True),
+    State("dispatched", "吹哨", "已交承办部门", True),
+    State("handling", "处置", "正在处置", True),
+    # Not "反馈": the result may not have been given to the resident yet (that is an action).
+    State("resolved", "办结", "已办结", False),
+    State("followed_up", "回访", "已回访", False),
+    State("archived", "归档", "已归档", False),
+    State("rejected", "不予受理", "不予受理", False),
+)
+assert tuple(s.code for s in STATE_TABLE) == CASE_STATES, "the flow names every state of roster.model, in order"
+STATES = {s.code: s.label for s in STATE_TABLE}
+RESIDENT_STATES = {s.code: s.resident for s in STATE_TABLE}
+OPEN = tuple(s.code for s in STATE_TABLE if s.open)
+CLOSED = tuple(s.code for s in STATE_TABLE if not s.open)
+RATABLE = ("resolved", "followed_up", "archived")  # a resident may rate the handling from these
+
+OUTCOMES = {"resolved": "已化解", "unresolved": "未化解"}
+FEEDBACK_CHANNELS = ("电话", "当面", "短信", "上门")
+STAFF_ROLES = ("station", "admin")
+RESIDENT = "resident"  # the role of the resident's own actions
+
+# What a clerk calls each detail an action may need, for messages.
+FIELD_NAMES = {"reason": "原因", "department": "部门", "arrived_at": "到场时间", "note": "记录", "outcome": "是否化解",
+               "result": "处理结果", "channel": "反馈方式", "given_at": "反馈时间", "days": "延长几个工作日",
+               "score": "评分"}
+
+
+class IllegalAction(Exception):
+    """The action is not allowed now; ``message`` says why, in Chinese; ``field`` names the detail at fault."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the rules need to know about a case."""
+
+    state: str
+    owner_id: int | None = None
+    resolved_at: datetime | None = None
+    feedback_at: datetime | None = None
+    dispatched_on_site: bool = False
+    dispatched_at: datetime | None = None
+    arrived_at: datetime | None = None
+    due_at: datetime | None = None
+    extended_days: int = 0
+    satisfaction: int | None = None
+
+
+@dataclass
+class Change:
+    """What an allowed action does: the new state and the fields to set."""
+
+    state: str
+    fields: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One ledger row as the resident's timeline reads it."""
+
+    note: str
+    before: dict
+    after: dict
+    department: str | None  # the case's, when the row does not say
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the rules need besides the case: who acts, when, and the roster's settings."""
+
+    actor_id: int | None
+    now: datetime
+    reopen_days: int | None
+    departments: tuple[str, ...] | None
+
+
+def _no_check(_facts: Facts, _payload: dict, _context: Context) -> None:
+    return None
+
+
+def _nothing(_facts: Facts, _payload: dict, _context: Context) -> dict:
+    return {}
+
+
+@dataclass(frozen=True)
+class Action:
+    code: str
+    label: str  # what a clerk calls it: on the button, in messages
+    sources: tuple[str, ...]  # the states it may start from
+    target: str | None  # the state it leads to; None: the state stays
+    required: tuple[str, ...] = ()  # details that must be given
+    by: tuple[str, ...] = STAFF_ROLES  # who may take it
+    check: Callable[[Facts, dict, Context], None] = _no_check  # what the case allows; raises IllegalAction
+    validate: Callable[[Facts, dict, Context], None] = _no_check  # the details given, once all are there
+    fields: Callable[[Facts, dict, Context], dict] = _nothing  # the case's fields it sets
+    unset: tuple[str, ...] = ()  # fields that must still be empty when it is written (a second try loses)
+    tells_resident: Callable[[Step], str] | None = None  # None: stays internal
+
+
+def _check_moment(name: str, moment: datetime, now: datetime, earliest: datetime | None, since: str) -> None:
+    if moment > now:
+        raise IllegalAction(f"{FIELD_NAMES[name]}不能晚于现在", name)
+    # The form takes minutes; a step taken at 09:20:45 may be followed by one written as 09:20.
+    if earliest is not None and moment < earliest.replace(second=0, microsecond=0):
+        raise IllegalAction(f"{FIELD_NAMES[name]}不能早于{since}（{earliest:%Y-%m-%d %H:%M}）", name)
+
+
+# ---------------------------------------------------------------- each action's rules
+
+def _dispatch_validate(_facts: Facts, payload: dict, context: Context) -> None:
+    if context.departments is not None and payload["department"] not in context.departments:
+        raise IllegalAction("请从名单里选择部门（名单在 roster.yaml 的 settings.departments）", "department")
+
+
+def _arrive_check(facts: Facts, _payload: dict, _context: Context) -> None:
+    if not facts.dispatched_on_site:
+        raise IllegalAction("这次吹哨不需要到场，不用记录到场时间")
+    if facts.arrived_at is not None:
+        raise IllegalAction("已经记录过到场时间")
+
+
+def _arrive_validate(facts: Facts, payload: dict, context: Context) -> None:
+    _check_moment("arrived_at", payload["arrived_at"], context.now, facts.dispatched_at, "吹哨时间")
+
+
+def _resolve_validate(_facts: Facts, payload: dict, _context: Context) -> None:
+    if payload["outcome"] not in OUTCOMES:
+        raise IllegalAction("请选择是否化解", "outcome")
+
+
+def _feedback_validate(facts: Facts, payload: dict, context: Context) -> None:
+    _check_moment("given_at", payload["given_at"], context.now, facts.resolved_at, "办结时间")
+
+
+def _follow_up_check(facts: Facts, _payload: dict, _context: Context) -> None:
+    if facts.feedback_at is None:
+        raise IllegalAction("先把结果反馈给群众，再回访")
+
+
+def _reopen_check(facts: Facts, _payload: dict, context: Context) -> None:
+    days = context.reopen_days
+    if days is not None and facts.resolved_at is not None and context.now > facts.resolved_at + timedelta(days=days):
+        raise IllegalAction(f"办结已超过 {days} 天，不能重新办理；请登记为新案件")
+
+
+def _extend_validate(_facts: Facts, payload: dict, _context: Context) -> None:
+    if not 1 <= int(payload["days"]) <= 60:
+        raise IllegalAction("延长的工作日数应在 1 到 60 之间", "days")
+
+
+def _extend_fields(facts: Facts, payload: dict, _context: Context) -> dict:
+    days = int(payload["days"])
+    found = {"extended_days": facts.extended_days + days, "extension_reason": payload["reason"]}
+    if facts.due_at is not None:
+        found["due_at"] = add_workdays(facts.due_at, days)
+    return found
+
+
+def _satisfaction_check(facts: Facts, _payload: dict, _context: Context) -> None:
+    if facts.satisfaction is not None:
+        raise IllegalAction("这件诉求已经评价过了，谢谢您。")
+
+
+def _satisfaction_validate(_facts: Facts, payload: dict, _context: Context) -> None:
+    if payload["score"] not in (1, 2, 3, 4, 5):
+        raise IllegalAction("请选一个分数", "score")
+
+
+def _resolved_words(step: Step) -> str:
+    outcome = OUTCOMES.get(step.after.get("outcome"), "")
+    text = "已办结" + (f"（{outcome}）" if outcome else "")
+    result = step.after.get("result") or step.note
+    return f"{text}。结果：{result}" if result else text
+
+
+def _extended_words(step: Step) -> str:
+    days = (step.after.get("extended_days") or 0) - (step.before.get("extended_days") or 0)
+    text = f"办理期限延长 {days} 个工作日" if days > 0 else "办理期限已延长"
+    if step.after.get("due_at"):
+        try:
+            text += f"，新的期限：{day_words(datetime.fromisoformat(step.after['due_at']))}"
+        except (TypeError, ValueError):
+            pass
+    return f"{text}。原因：{step.note}" if step.note else text
+
+
+def _with_reason(text: str) -> Callable[[Step], str]:
+    return lambda step: f"{text}。原因：{step.note}" if step.note else text
+
+
+FLOW = (
+    Action("accept", "受理", ("registered",), "accepted",
+           fields=lambda _f, _p, c: {"owner_id": c.actor_id, "accepted_at": c.now},  # 首问责任人 answers to the end
+           tells_resident=lambda _s: "工作人员已受理，并由专人负责到底"),
+    Action("reject", "不予受理", ("registered",), "rejected", required=("reason",),
+           fields=lambda _f, _p, c: {"closed_at": c.now}, tells_resident=_with_reason("不予受理")),
+    Action("dispatch", "吹哨（派给部门）", ("accepted", "handling"), "dispatched", required=("department",),
+           validate=_dispatch_validate,
+           fields=lambda _f, p, c: {"department": p["department"], "dispatched_at": c.now,
+                                    "dispatched_on_site": bool(p.get("on_site")), "arrived_at": None},
+           tells_resident=lambda s: f"已交给{s.after.get('department') or s.department or '承办部门'}办理"),
+    Action("arrive", "记录到场", ("dispatched",), None, required=("arrived_at",), check=_arrive_check,
+           validate=_arrive_validate,
+           fields=lambda _f, p, _c: {"arrived_at": p["arrived_at"]}, unset=("arrived_at",),
+           tells_resident=lambda _s: "承办人员已到场"),
+    Action("handle", "处置记录", ("accepted", "dispatched", "handling"), "handling", required=("note",),
+           tells_resident=lambda _s: "正在处置"),
+    Action("resolve", "办结", ("accepted", "dispatched", "handling"), "resolved", required=("outcome", "result"),
+           validate=_resolve_validate,
+           fields=lambda _f, p, c: {"resolved_at": c.now, "outcome": p["outcome"], "result": p["result"]},
+           tells_resident=_resolved_words),
+    Action("feedback", "反馈给群众", ("resolved",), None, required=("channel", "given_at"), validate=_feedback_validate,
+           fields=lambda _f, p, _c: {"feedback_at": p["given_at"], "feedback_channel": p["channel"]},
+           tells_resident=lambda s: (f"已把办理结果告诉您（{s.after['feedback_channel']}）"
+                                     if s.after.get("feedback_channel") else "已把办理结果告诉您")),
+    Action("follow_up", "回访", ("resolved",), "followed_up", required=("note",), check=_follow_up_check,
+           fields=lambda _f, _p, c: {"followed_up_at": c.now}, tells_resident=lambda _s: "已回访"),
+    Action("archive", "归档", ("followed_up",), "archived", fields=lambda _f, _p, c: {"closed_at": c.now},
+           tells_resident=lambda _s: "已归档"),
+    Action("reopen", "重新办理", ("resolved", "followed_up", "archived"), "handling", required=("reason",),
+           check=_reopen_check,
+           fields=lambda _f, _p, _c: {"resolved_at": None, "feedback_at": None, "outcome": None, "closed_at": None},
+           tells_resident=_with_reason("重新办理")),
+    Action("extend", "延长期限", OPEN, None, required=("reason", "days"), validate=_extend_validate, fields=_extend_fields,
+           tells_resident=_extended_words),
+    Action("note", "备注", OPEN + ("resolved", "followed_up"), None, required=("note",),
+           by=STAFF_ROLES + ("supervisor",)),  # a street supervisor's 督查 note
+    Action("satisfaction", "群众评价", RATABLE, None, required=("score",), by=(RESIDENT,), check=_satisfaction_check,
+           validate=_satisfaction_validate,
+           fields=lambda _f, p, _c: {"satisfaction": p["score"], "satisfaction_comment": p.get("comment") or None},
+           unset=("satisfaction",),
+           tells_resident=lambda s: (f"您的评价：{s.after['satisfaction']} 分" if s.after.get("satisfaction")
+                                     else "您已评价")),
+)
+BY_CODE = {action.code: action for action in FLOW}
+# The console's actions: action → (states it may start from, state it leads to; None = stays).
+ACTIONS = {a.code: (a.sources, a.target) for a in FLOW if RESIDENT not in a.by}
+ACTION_NAMES = {a.code: a.label for a in FLOW}
+
+# Ledger rows no action makes: what the console calls them, and what the resident reads (None: internal).
+RECORDED = {"registered": ("登记", "已登记，等待工作人员受理"), "reveal": ("查看个人信息", None),
+            "purged": ("删除个人信息", None)}
+LEDGER_NAMES = {**ACTION_NAMES, **{code: label for code, (label, _) in RECORDED.items()}}
+
+
+def may(role: str, action: str) -> bool:
+    """Whether someone of ``role`` (a staff role, or RESIDENT) may take ``action`` at all."""
+    found = BY_CODE.get(action)
+    return found is not None and role in found.by
+
+
+def resident_words(action: str, step: Step) -> str | None:
+    """The resident's words for one ledger row; None for what stays internal (notes, reveals)."""
+    if action in BY_CODE:
+        tells = BY_CODE[action].tells_resident
+        return tells(step) if tells else None
+    return RECORDED[action][1] if action in RECORDED else None
+
+
+def allowed(facts: Facts, role: str | None = None) -> list[str]:
+    """The console's actions a page may offer for this case (the same rules apply, so this is only
+    a hint); with ``role``, only those that role may take."""
+    context = Context(None, datetime.max, None, None)
+    found = []
+    for code in ACTIONS:
+        if role is not None and not may(role, code):
+            continue
+        try:
+            _guard(BY_CODE[code], facts, {}, context)
+        except IllegalAction:
+            continue
+        found.append(code)
+    return found
+
+
+def _require(payload: dict, names: tuple[str, ...]) -> None:
+    missing = [n for n in names if payload.get(n) in (None, "")]
+    if missing:
+        raise IllegalAction("请填写：" + "、".join(FIELD_NAMES.get(n, n) for n in missing), missing[0])
+
+
+def _guard(action: Action, facts: Facts, payload: dict, context: Context) -> None:
+    if facts.state not in action.sources:
+        raise IllegalAction(f"案件处于“{STATES[facts.state]}”状态，不能{action.label}")
+    action.check(facts, payload, context)
+
+
+def apply(action: str, facts: Facts, payload: dict, actor_id: int | None, now: datetime, *, reopen_days: int | None,
+          departments: tuple[str, ...] | None = None) -> Change:
+    """Check ``action`` against the rules and return what it changes; raises IllegalAction."""
+    found = BY_CODE.get(action)
+    if found is None:
+        raise IllegalAction(f"没有“{action}”这个操作")
+    context = Context(actor_id, now, reopen_days, departments)
+    _guard(found, facts, payload, context)
+    _require(payload, found.required)
+    found.validate(facts, payload, context)
+    return Change(found.target or facts.state, found.fields(facts, payload, context))

@@ -1,0 +1,131 @@
+"""The resident's forms of a complaint, shared by the page and the JSON API, and the tracking
+and rating forms."""
+from __future__ import annotations
+
+from flask import current_app
+from flask_wtf import FlaskForm
+from flask_wtf.file import MultipleFileField
+from wtforms import BooleanField, RadioField, SelectField, StringField, TelField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, Regexp, ValidationError
+
+from roster import Roster
+
+from ..inputs import mobile_phone, nfkc, normalise_number, plain_text
+from . import photos
+
+DESCRIPTION_MAX = 2000
+COMPLAINT_CONSENT = ("我同意本站收集我填写的姓名、手机号、事情经过和照片，仅用于登记、办理和回访这件诉求；"
+                     "只有所选站点和承办部门的工作人员能看到，不会公开；办结后 {days} 天删除。")
+SENSITIVE_CONSENT = ("我单独同意本站处理上面内容中的敏感个人信息（如健康状况、未成年人的信息），"
+                     "仅用于办理这件诉求，只有办理人员能看到。")
+SENSITIVE_REQUIRED = "内容涉及健康、未成年人等敏感信息时，需要您另外勾选这一项同意"
+
+SCORES = [SelectChoice(str(n), f"{n} {word}") for n, word in ((5, "很满意"), (4, "满意"), (3, "一般"), (2, "不满意"),
+                                                              (1, "很不满意"))]
+
+
+class CaseForm(FlaskForm):
+    """The resident's fields, shared by the page and the JSON API."""
+
+    station = SelectField("站点", validators=[DataRequired("请选择您所在的社区或站点")], validate_choice=False)
+    category = SelectField("事情的类别", validators=[DataRequired("请选择事情的类别")], validate_choice=False)
+    description = TextAreaField(f"发生了什么（最多 {DESCRIPTION_MAX} 字）", validators=[
+        DataRequired("请写一下发生了什么"), plain_text, Length(max=DESCRIPTION_MAX, message=f"最多 {DESCRIPTION_MAX} 字，请精简一下")])
+    location = StringField("在哪里（选填）",
+                           validators=[plain_text, Length(max=200, message="地点最多 200 字")])
+    occurred = StringField("什么时候发生的（选填）",
+                           validators=[plain_text, Length(max=100, message="时间最多 100 字")])
+    name = StringField("您的姓名", render_kw={"autocomplete": "name"},
+                       validators=[DataRequired("请填写姓名"), plain_text, Length(max=40, message="姓名最多 40 个字")])
+    phone = TelField("手机号", validators=[DataRequired("请填写手机号"), mobile_phone],
+                     render_kw={"autocomplete": "tel", "inputmode": "tel"})
+    contact_time = StringField("方便联系您的时间（选填）",
+                               validators=[plain_text, Length(max=100, message="最多 100 字")])
+    anonymous = BooleanField("不要向对方透露我的姓名")
+    sensitive = BooleanField("内容涉及健康、未成年人等敏感信息")
+    sensitive_consent = BooleanField(SENSITIVE_CONSENT)
+    consent = BooleanField(validators=[DataRequired("需要您同意，才能登记您的诉求")])
+
+    def __init__(self, *args, roster: Roster, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.roster = roster
+        self.consent.label.text = COMPLAINT_CONSENT.format(days=current_app.config["RETENTION_DAYS"])
+
+    def fields(self) -> dict:
+        """The validated values, as cases.service registers them."""
+        found = {name: (getattr(self, name).data or "").strip()
+                 for name in ("description", "location", "occurred", "name", "contact_time")}
+        found.update(station=self.station.data, category=self.category.data, phone=self.phone.data,
+                     anonymous=bool(self.anonymous.data), sensitive_consent=bool(self.sensitive_consent.data))
+        return found
+
+    def validate_station(self, field) -> None:
+        if not self.roster.has_station(field.data):
+            raise ValidationError("没有这个站点，请从列表中选择")
+
+    def validate_category(self, field) -> None:
+        if field.data not in {c.code for c in self.roster.settings.categories}:
+            raise ValidationError("请从列表中选择事情的类别")
+
+    def validate_sensitive_consent(self, field) -> None:
+        if self.sensitive.data and not field.data:
+            raise ValidationError(SENSITIVE_REQUIRED)
+
+
+class ComplaintForm(CaseForm):
+    photos = MultipleFileField("照片（选填，最多 3 张，JPG 或 PNG，每张不超过 5 MB）",
+                               render_kw={"accept": "image/jpeg,image/png"})
+
+    def __init__(self, *args, roster: Roster, **kwargs):
+        super().__init__(*args, roster=roster, **kwargs)
+        # Only the page shows the lists; the fields check against the roster either way, so the
+        # API (which never renders them) skips a list as long as the city's stations.
+        self.station.choices = [SelectChoice("", "请选择")] + [
+            SelectChoice(s.id, f"{street.name} · {s.name}") for street in roster.streets
+            for s in roster.stations_of(street.id)]
+        self.category.choices = [SelectChoice("", "请选择")] + [SelectChoice(c.code, c.name)
+                                                              for c in roster.settings.categories]
+
+    def validate_photos(self, field) -> None:
+        chosen = [f for f in (field.data or []) if getattr(f, "filename", "")]
+        self.clean_photos: list[photos.CleanPhoto] = []
+        self.photos_chosen = bool(chosen)
+        if len(chosen) > photos.MAX_PHOTOS:
+            raise ValidationError(f"最多 {photos.MAX_PHOTOS} 张照片，您选了 {len(chosen)} 张")
+        problems = []
+        for storage in chosen:
+            try:
+                data = photos.read_limited(storage.stream, storage.filename)
+                self.clean_photos.append(photos.clean(data, storage.filename))
+            except photos.PhotoError as exc:
+                problems.append(exc.message)
+        if problems:
+            raise ValidationError("；".join(problems))
+
+
+class ApiCaseForm(CaseForm):
+    class Meta:
+        csrf = False
+
+
+class TrackForm(FlaskForm):
+    """A lookup changes nothing, so it carries no CSRF token; that also keeps the "not found" page
+    byte-for-byte the same whichever number or digits were typed."""
+
+    class Meta:
+        csrf = False
+
+    number = StringField("诉求编号", filters=[normalise_number], render_kw={"autocomplete": "off",
+                                                                          "autocapitalize": "characters"},
+                         validators=[DataRequired("请填写诉求编号"), Length(max=16, message="编号不对，请核对")])
+    phone_last4 = StringField("登记手机号的后四位", filters=[nfkc], render_kw={"inputmode": "numeric",
+                                                                         "autocomplete": "off", "maxlength": 4},
+                              validators=[DataRequired("请填写手机号的后四位"),
+                                          Regexp(r"^[0-9]{4}$", message="请填写手机号最后 4 位数字")])
+
+
+class SatisfactionForm(FlaskForm):
+    score = RadioField("您对这次办理满意吗？", choices=SCORES, validators=[InputRequired("请选一个分数")])
+    comment = TextAreaField("还想说的话（选填，最多 500 字）",
+                            validators=[plain_text, Length(max=500, message="最多 500 字，请精简一下")])

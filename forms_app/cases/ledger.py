@@ -1,0 +1,46 @@
+"""台账 (the ledger) is append-only: the ORM refuses to update or delete a row, whoever asks.
+
+A database trigger would be stronger still, but it differs between SQLite and PostgreSQL;
+the ORM guard covers every code path of this application that changes rows, and the tests
+try them. (cases.service writes a case's first row with a plain INSERT: it only appends.)
+"""
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from ..models import LedgerEntry
+
+
+class LedgerIsAppendOnly(Exception):
+    pass
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_changes(session: Session, _context, _instances) -> None:
+    for obj in list(session.dirty) + list(session.deleted):
+        if isinstance(obj, LedgerEntry) and (obj in session.deleted or session.is_modified(obj)):
+            raise LedgerIsAppendOnly("台账只能追加，不能修改或删除 / the ledger is append-only")
+
+
+@event.listens_for(LedgerEntry, "before_update")
+def _refuse_update(*_args) -> None:
+    raise LedgerIsAppendOnly("台账只能追加，不能修改 / ledger rows cannot be updated")
+
+
+@event.listens_for(LedgerEntry, "before_delete")
+def _refuse_delete(*_args) -> None:
+    raise LedgerIsAppendOnly("台账只能追加，不能删除 / ledger rows cannot be deleted")
+
+
+def _plain(value):
+    if isinstance(value, (datetime, date)):
+        return value.isoformat(timespec="seconds") if isinstance(value, datetime) else value.isoformat()
+    return value
+
+
+def snapshot(values: dict) -> str:
+    return json.dumps({k: _plain(v) for k, v in values.items()}, ensure_ascii=False, sort_keys=True)

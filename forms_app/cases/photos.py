@@ -1,0 +1,119 @@
+"""Residents' photos: checked with Pillow, re-encoded so that no EXIF (GPS, camera, time) or
+other metadata survives, and kept under the instance folder with a random name.
+
+Re-encoding draws the pixels into a fresh image, which carries no metadata at all; the EXIF
+orientation is applied first, so a phone photo still stands the right way up.
+"""
+from __future__ import annotations
+
+import io
+import secrets
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import current_app
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from ..extensions import db
+from ..models import Case, CasePhoto
+
+MAX_PHOTOS = 3
+MAX_BYTES = 5 * 1024 * 1024
+MAX_PIXELS = 50_000_000  # a 5 MB file may still unpack to gigabytes (a "decompression bomb")
+FORMATS = {"JPEG": ("jpg", "image/jpeg"), "MPO": ("jpg", "image/jpeg"), "PNG": ("png", "image/png")}
+
+
+class PhotoError(Exception):
+    """The file cannot be taken; ``message`` tells the resident why, in Chinese."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class CleanPhoto:
+    data: bytes  # re-encoded, without metadata
+    extension: str
+    content_type: str
+
+
+def read_limited(stream, label: str) -> bytes:
+    data = stream.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise PhotoError(f"照片“{label}”超过 5 MB，请换一张小一点的，或截图后再传")
+    return data
+
+
+def clean(data: bytes, label: str = "") -> CleanPhoto:
+    """Verify ``data`` is a JPEG or PNG picture and return it re-encoded without metadata."""
+    wrong = PhotoError(f"“{label}”不是 JPG 或 PNG 格式的照片，只能上传这两种格式")
+    if len(data) > MAX_BYTES:
+        raise PhotoError(f"照片“{label}”超过 5 MB，请换一张小一点的，或截图后再传")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as probe:
+                if probe.format not in FORMATS:
+                    raise wrong
+                probe.verify()  # structure and checksums; the image must be opened again after this
+            with Image.open(io.BytesIO(data)) as image:
+                width, height = image.size
+                if width * height > MAX_PIXELS or width < 1 or height < 1:
+                    raise PhotoError(f"照片“{label}”的尺寸太大，请换一张")
+                extension, content_type = FORMATS[image.format]
+                image.load()
+                upright = ImageOps.exif_transpose(image)
+            if extension == "jpg":
+                mode = "RGB"
+            else:
+                has_alpha = upright.mode in ("RGBA", "LA", "PA") or "transparency" in upright.info
+                mode = "RGBA" if has_alpha else "RGB"
+            pixels = upright.convert(mode)
+            fresh = Image.new(mode, pixels.size)  # a new image: no EXIF, XMP, ICC, comments or text chunks
+            fresh.paste(pixels)
+            out = io.BytesIO()
+            if extension == "jpg":
+                fresh.save(out, "JPEG", quality=85, optimize=True)
+            else:
+                fresh.save(out, "PNG", optimize=True)
+    except PhotoError:
+        raise
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError,
+            Image.DecompressionBombWarning):
+        raise wrong from None
+    return CleanPhoto(out.getvalue(), extension, content_type)
+
+
+def upload_dir() -> Path:
+    """instance/uploads, or UPLOAD_DIR when set (tests, or a shared volume behind several hosts)."""
+    return Path(current_app.config.get("UPLOAD_DIR") or Path(current_app.instance_path) / "uploads")
+
+
+def save(case: Case, photos: list[CleanPhoto]) -> list[Path]:
+    """Write the files and add their CasePhoto rows (the caller commits); returns the paths so that
+    the caller can remove them if the transaction fails."""
+    written = []
+    folder = upload_dir()
+    if photos:
+        folder.mkdir(parents=True, exist_ok=True)
+    for photo in photos:
+        filename = f"{secrets.token_hex(16)}.{photo.extension}"
+        path = folder / filename
+        with open(path, "xb") as handle:
+            handle.write(photo.data)
+        written.append(path)
+        db.session.add(CasePhoto(case_id=case.id, filename=filename, content_type=photo.content_type,
+                                 size=len(photo.data)))
+    return written
+
+
+def remove(paths: list[Path]) -> None:
+    for path in paths:
+        path.unlink(missing_ok=True)
+
+
+def remove_photo(filename: str) -> None:
+    """Delete one stored photo by its stored name (used by the retention purge)."""
+    remove([upload_dir() / Path(filename).name])

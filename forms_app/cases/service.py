@@ -1,0 +1,253 @@
+"""Complaints become cases: registration, the actions of the flow, tracking, the retention purge.
+
+Every change of a case goes through ``act``, which asks the flow (flow.py) first and writes the
+ledger row in the same transaction as the change it records.
+
+Who commits: the caller (a view or a command), once, after the last change of its request. The
+one exception is a resident's new case: ``register_at_once`` and ``file_complaint`` commit by
+themselves, on a connection of their own unless the caller has a transaction open
+(db/transactions.py), so that SQLite's write lock is held for the INSERTs alone.
+"""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import make_transient_to_detached
+
+from roster import Roster
+
+from .. import clock
+from ..clock import aware, naive
+from ..db.transactions import caller_transaction_open, own_connection
+from ..extensions import db
+from ..models import Case, LedgerEntry
+from . import flow, photos, sql
+from .deadlines import due_for
+from .ledger import snapshot
+
+NUMBER_ALPHABET = "34679ACDEFGHJKMNPQRTUVWXY"
+SYSTEM = "系统"
+DUPLICATE_WINDOW = timedelta(minutes=10)  # a double tap on "submit" gives the same case, not two
+# Fields whose before/after the ledger records for each action.
+TRACKED = ("state", "owner_id", "department", "dispatched_on_site", "arrived_at", "outcome", "result", "feedback_at",
+           "feedback_channel", "due_at", "extended_days", "closed_at", "satisfaction")
+RACED = "这件案件刚刚有人办理过，请刷新页面后再看"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who takes an action: a staff account (Staff has these three attributes) or the resident."""
+
+    id: int | None
+    display_name: str
+    role: str
+
+
+RESIDENT = Actor(None, "群众", flow.RESIDENT)
+
+
+def new_number(now: datetime) -> str:
+    """2611-7KQX: year and month, then four characters that read unambiguously over the phone."""
+    return f"{now:%y%m}-" + "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(4))
+
+
+# ---------------------------------------------------------------- registering
+
+def register(roster: Roster, **fields) -> Case:
+    """Register a resident's case and its first ledger row (the caller commits); the fields are
+    those of ``register_unless_repeat``."""
+    return register_unless_repeat(roster, repeat_window=None, **fields)[0]
+
+
+def register_unless_repeat(roster: Roster, *, now: datetime | None = None, repeat_window: timedelta | None,
+                           **fields) -> tuple[Case, bool]:
+    """(case, True) for a case registered with its first ledger row in the session's transaction
+    (the caller commits), or (the case already made, False) when the same text came from the same
+    phone at the same station within ``repeat_window`` (a double tap on "submit"). The fields:
+    station, category, description, location, occurred, name, phone, contact_time, anonymous,
+    sensitive_consent.
+
+    Residents file cases all day, so the rows go in as plain INSERTs rather than through the ORM's
+    unit of work, which costs more than the rest of the request; the Case returned is attached to
+    the session as if it had been loaded, ready for ``act``."""
+    now = now or clock.now()
+    values, first_row = _rows(roster, now, **fields)
+    case_id, repeat = sql.insert_numbered(db.session.connection(), values, first_row, _since(now, repeat_window),
+                                          lambda: new_number(now))
+    if repeat is not None:
+        return db.session.get(Case, repeat), False
+    case = Case(id=case_id, **values)
+    make_transient_to_detached(case)
+    db.session.add(case)
+    return case, True
+
+
+@dataclass(frozen=True)
+class Registered:
+    """What the resident is told of a registered case."""
+
+    id: int
+    number: str
+    category: str
+    created_at: datetime  # naive Beijing time, as stored
+    due_at: datetime | None  # the first response is due by then
+    new: bool  # False: the same text came from the same phone minutes ago, and this is that case
+
+    @classmethod
+    def of(cls, case: Case, new: bool) -> Registered:
+        return cls(case.id, case.number, case.category, case.created_at, case.due_at, new)
+
+
+def register_at_once(roster: Roster, *, now: datetime | None = None, repeat_window: timedelta | None,
+                     **fields) -> Registered:
+    """``register_unless_repeat``, committed at once on a connection of its own (transactions.py)
+    and without an ORM object, which would cost a tenth of the request for a number and a date."""
+    if caller_transaction_open():
+        case, new = register_unless_repeat(roster, now=now, repeat_window=repeat_window, **fields)
+        db.session.commit()
+        return Registered.of(case, new)
+    now = now or clock.now()
+    values, first_row = _rows(roster, now, **fields)
+    with own_connection(db.engine) as connection:
+        case_id, repeat = sql.insert_numbered(connection, values, first_row, _since(now, repeat_window),
+                                              lambda: new_number(now))
+    if repeat is not None:
+        return Registered.of(db.session.get(Case, repeat), False)
+    return Registered(case_id, values["number"], values["category"], values["created_at"], values["due_at"], True)
+
+
+def file_complaint(roster: Roster, fields: dict, clean_photos: list | None = None,
+                   now: datetime | None = None) -> Registered:
+    """Register a resident's complaint (with its photos) and commit. A repeat of the same text
+    from the same phone within minutes gives the case already made."""
+    now = now or clock.now()
+    if not clean_photos:
+        return register_at_once(roster, now=now, repeat_window=DUPLICATE_WINDOW, **fields)
+    # with photos: the case, its photo rows and the files stand or fall together
+    case, new = register_unless_repeat(roster, now=now, repeat_window=DUPLICATE_WINDOW, **fields)
+    if new:
+        written = photos.save(case, clean_photos)
+        try:
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            photos.remove(written)
+            raise
+    return Registered.of(case, new)
+
+
+def _rows(roster: Roster, now: datetime, *, station: str, category: str, description: str, location: str,
+          occurred: str, name: str, phone: str, contact_time: str, anonymous: bool,
+          sensitive_consent: bool) -> tuple[dict, dict]:
+    """The case's row and its first ledger row, worked out before the first statement: on SQLite
+    that statement takes the write lock, which every other complaint and booking then waits for."""
+    due_at = due_for(roster, category, "registered", now)
+    values = sql.with_defaults(Case.__table__, {
+        "station_id": station, "category": category, "description": description, "location": location,
+        "occurred": occurred, "name": name, "phone": phone, "contact_time": contact_time, "anonymous": anonymous,
+        "consent_at": naive(now), "sensitive_consent_at": naive(now) if sensitive_consent else None,
+        "state": "registered", "due_at": due_at, "created_at": naive(now), "number": new_number(now)})
+    first_row = sql.with_defaults(LedgerEntry.__table__, {
+        "at": naive(now), "actor": RESIDENT.display_name, "action": "registered",
+        "after": snapshot({"state": "registered", "due_at": due_at})})
+    return values, first_row
+
+
+def _since(now: datetime, repeat_window: timedelta | None) -> datetime | None:
+    return naive(now) - repeat_window if repeat_window is not None else None
+
+
+# ---------------------------------------------------------------- the flow
+
+def facts(case: Case) -> flow.Facts:
+    def moment(value):
+        return value and aware(value)
+    return flow.Facts(state=case.state, owner_id=case.owner_id, resolved_at=moment(case.resolved_at),
+                      feedback_at=moment(case.feedback_at), dispatched_on_site=case.dispatched_on_site,
+                      dispatched_at=moment(case.dispatched_at), arrived_at=moment(case.arrived_at),
+                      due_at=moment(case.due_at), extended_days=case.extended_days or 0,
+                      satisfaction=case.satisfaction)
+
+
+def act(roster: Roster, case: Case, action: str, payload: dict, actor, now: datetime | None = None) -> Case:
+    """Apply one action of the flow as ``actor`` (a Staff account, or RESIDENT); raises
+    flow.IllegalAction. The caller commits.
+
+    The row is changed only if it is still in the state the rules were asked about (and the
+    fields the action fills are still empty): of two clerks, or two taps, acting on the same case
+    at once, the second is refused instead of acting on a state that has gone."""
+    now = now or clock.now()
+    if not flow.may(actor.role, action):
+        raise flow.IllegalAction("您不能对案件进行这个操作")
+    change = flow.apply(action, facts(case), payload, actor.id, now, reopen_days=roster.settings.reopen_days,
+                        departments=roster.settings.departments)
+    values = {name: naive(value) if isinstance(value, datetime) else value for name, value in change.fields.items()}
+    if change.state != case.state:
+        values["state"] = change.state
+        values["due_at"] = due_for(roster, case.category, change.state, now)
+    before = {name: getattr(case, name) for name in TRACKED}
+    if values:
+        unset = [getattr(Case, name).is_(None) for name in flow.BY_CODE[action].unset]
+        done = db.session.execute(update(Case).where(Case.id == case.id, Case.state == case.state, *unset)
+                                  .values(**values).execution_options(synchronize_session="fetch"))
+        if done.rowcount != 1:
+            raise flow.IllegalAction(RACED)
+        db.session.refresh(case)
+    after = {name: getattr(case, name) for name in TRACKED}
+    changed = {k for k in TRACKED if before[k] != after[k]}
+    note = payload.get("note") or payload.get("reason") or payload.get("result") or payload.get("comment") or ""
+    db.session.add(LedgerEntry(case_id=case.id, at=naive(now), actor_id=actor.id, actor=actor.display_name,
+                               action=action, before=snapshot({k: before[k] for k in changed}),
+                               after=snapshot({k: after[k] for k in changed}), note=str(note)))
+    return case
+
+
+def record_satisfaction(roster: Roster, case: Case, score: int, comment: str, now: datetime | None = None) -> bool:
+    """The resident's rating, once (the caller commits); False if the case was already rated or
+    cannot be rated. Two simultaneous submissions store one rating (see ``act``)."""
+    try:
+        act(roster, case, "satisfaction", {"score": score, "comment": comment}, RESIDENT, now)
+    except flow.IllegalAction:
+        db.session.rollback()
+        return False
+    return True
+
+
+def record_reveal(case: Case, staff, what: str, now: datetime | None = None) -> None:
+    """Showing a full phone number or name is deliberate and on the record (PIPL); the caller commits."""
+    now = now or clock.now()
+    db.session.add(LedgerEntry(case_id=case.id, at=naive(now), actor_id=staff.id, actor=staff.display_name,
+                               action="reveal", note=what))
+
+
+def find_for_resident(number: str, phone_last4: str) -> Case | None:
+    """A case by number and the last four digits of the phone; wrong digits look like no case."""
+    found = db.session.scalar(select(Case).where(Case.number == (number or "").strip().upper()))
+    if found is None or not secrets.compare_digest(found.phone[-4:], (phone_last4 or "").strip()):
+        return None
+    return found
+
+
+ANONYMISED = "（已删除）"
+
+
+def purge_expired(retention_days: int, remove_photo, now: datetime | None = None) -> int:
+    """Strip the personal data of cases closed more than ``retention_days`` ago, as the consent
+    text promises (the caller commits). The case and its ledger stay for the statistics and the
+    record; the name, phone, contact details and photos go. ``remove_photo(filename)`` deletes a
+    stored file."""
+    now = now or clock.now()
+    cutoff = naive(now) - timedelta(days=retention_days)
+    expired = db.session.scalars(select(Case).where(Case.closed_at < cutoff, Case.name != ANONYMISED)).all()
+    for case in expired:
+        for photo in list(case.photos):
+            remove_photo(photo.filename)
+        case.photos = []
+        case.name, case.phone, case.contact_time, case.location = ANONYMISED, "", "", ""
+        db.session.add(LedgerEntry(case_id=case.id, at=naive(now), actor=SYSTEM, action="purged",
+                                   note=f"保存期满 {retention_days} 天，已删除个人信息"))
+    db.session.flush()
+    return len(expired)

@@ -1,0 +1,31 @@
+"""`flask --app forms_app create-staff`: a console account."""
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+
+from ..extensions import db
+from ..rosters import current_roster
+from ..staff import accounts
+
+
+@click.command("create-staff")
+@click.argument("username")
+@click.option("--name", "display_name", required=True, help="显示的姓名 / display name")
+@click.option("--role", type=click.Choice(list(accounts.ROLES)), required=True,
+              help="station 站点工作人员 / supervisor 街道督查 / admin 管理员")
+@click.option("--station", "stations", multiple=True, help="负责的站点（可多次）/ station id (repeatable)")
+@click.option("--street", help="督查的街道 / street id, for supervisors")
+@click.password_option(help="密码（不填会提示输入）/ password (prompted if omitted)")
+@with_appcontext
+def create_staff(username, display_name, role, stations, street, password) -> None:
+    """创建工作人员账号 / create a staff account."""
+    try:
+        accounts.create(current_roster(), username, display_name, role, tuple(stations), street, password)
+    except accounts.AccountError as exc:
+        raise click.BadParameter(exc.message, param_hint=exc.field) from None
+    db.session.commit()
+    click.echo(f"已创建 / created {username} ({role})")
+
+
+COMMANDS = (create_staff,)

@@ -1,0 +1,76 @@
+"""The KPI dashboard and report downloads of the staff console."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, render_template, request
+from flask_login import current_user, login_required
+
+from .. import clock
+from ..extensions import db
+from ..rosters import current_roster
+from . import reports
+from .permissions import visible_stations
+
+bp = Blueprint("dashboard", __name__, url_prefix="/staff")
+
+
+def _month() -> str:
+    month = request.args.get("month") or reports.month_of(clock.now().date())
+    try:
+        reports.month_bounds(month)
+    except (ValueError, TypeError):
+        abort(404)
+    return month
+
+
+def _scope(roster) -> list[str]:
+    allowed = visible_stations(current_user, roster)
+    station = request.args.get("station") or None
+    if station and station not in allowed:
+        abort(404)
+    return reports.scope_stations(roster, street=None, station=station, allowed=allowed)
+
+
+@bp.get("/dashboard")
+@login_required
+def dashboard():
+    roster = current_roster()
+    month, stations = _month(), _scope(roster)
+    found = reports.cases_in(roster, month, stations=stations)
+    kpis = reports.station_kpis(roster, found, stations)
+    return render_template("staff/dashboard.html", month=month, kpis=kpis, roster=roster, total=len(found),
+                           stations=visible_stations(current_user, roster), station=request.args.get("station") or "")
+
+
+@bp.get("/reports/<month:month>.<fmt>")
+@login_required
+def download(month: str, fmt: str):
+    roster = current_roster()
+    if fmt not in ("xlsx", "csv", "kpi.csv"):
+        abort(404)
+    full = request.args.get("full") == "1"
+    if full and current_user.role != "admin":
+        abort(403)
+    stations = _scope(roster)
+    # A GET that writes: end the read (of the staff account) first, so that on SQLite the log row
+    # starts a transaction of its own and waits its turn for the write lock (see sqlite.py).
+    db.session.commit()
+    reports.log_export(actor=current_user.display_name, staff_id=current_user.id, month=month,
+                       scope=request.args.get("station") or "我能看到的全部站点", full=full, fmt=fmt)
+    db.session.commit()
+    found = reports.cases_in(roster, month, stations=stations)
+    if fmt == "kpi.csv":
+        kpis = reports.kpi_rows(reports.station_kpis(roster, found, stations))
+        body = reports.csv_text(reports.KPI_COLUMNS, reports.kpi_text_rows(kpis))
+        return _file(body.encode("utf-8"), "text/csv; charset=utf-8", f"{month}-kpi.csv")
+    register = reports.register_rows(roster, found, full=full)
+    if fmt == "csv":
+        return _file(reports.csv_text(reports.REGISTER_COLUMNS, register).encode("utf-8"), "text/csv; charset=utf-8",
+                     f"{month}-register.csv")
+    kpis = reports.kpi_rows(reports.station_kpis(roster, found, stations))
+    return _file(reports.workbook(month, register, kpis),
+                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", f"{month}-register.xlsx")
+
+
+def _file(body: bytes, mimetype: str, name: str) -> Response:
+    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"',
+                                                      "Cache-Control": "private, no-store"})

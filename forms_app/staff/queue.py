@@ -1,0 +1,63 @@
+"""The case queue of the console: a person's cases, filtered and in working order, and the day's
+appointments beside them."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from ..cases.deadlines import overdue
+from ..cases.flow import OPEN, STATES
+from ..clock import naive
+from ..extensions import db
+from ..models import ATTENDED, BOOKED, NO_SHOW, Appointment, Case
+
+DUE_SOON = timedelta(days=1)
+LIMIT = 500
+SHOWN_BY_DEFAULT = OPEN + ("resolved", "followed_up")  # what is still someone's to do
+
+
+@dataclass(frozen=True)
+class Filters:
+    station: str = ""  # one of the person's stations, or all of them
+    state: str = ""  # a state, "all", or (empty) the cases still to work
+    category: str = ""
+    owner: str = ""  # "me": the person's own cases
+    due: str = ""  # "overdue" or "soon"
+
+
+def sorted_queue(found: list[Case], now: datetime) -> list[Case]:
+    """Overdue first, then by the nearest deadline, then the newest."""
+    def key(case: Case):
+        late = overdue(case, now)
+        due = case.due_at or datetime.max
+        return (0 if late else 1, due if case.state in OPEN else datetime.max, -case.created_at.timestamp())
+    return sorted(found, key=key)
+
+
+def cases_for(stations: list[str], filters: Filters, staff_id: int, now: datetime) -> list[Case]:
+    query = select(Case).where(Case.station_id.in_(stations))
+    if filters.station in stations:
+        query = query.where(Case.station_id == filters.station)
+    if filters.state in STATES:
+        query = query.where(Case.state == filters.state)
+    elif filters.state != "all":
+        query = query.where(Case.state.in_(SHOWN_BY_DEFAULT))
+    if filters.category:
+        query = query.where(Case.category == filters.category)
+    if filters.owner == "me":
+        query = query.where(Case.owner_id == staff_id)
+    if filters.due == "overdue":
+        query = query.where(Case.state.in_(OPEN), Case.due_at < naive(now))
+    elif filters.due == "soon":
+        query = query.where(Case.state.in_(OPEN), Case.due_at >= naive(now), Case.due_at < naive(now + DUE_SOON))
+    return sorted_queue(list(db.session.scalars(query.limit(LIMIT))), now)
+
+
+def appointments_today(stations: list[str], now: datetime) -> list[Appointment]:
+    today = datetime.combine(now.date(), datetime.min.time())
+    return db.session.scalars(select(Appointment).where(
+        Appointment.station_id.in_(stations), Appointment.starts_at >= today,
+        Appointment.starts_at < today + timedelta(days=1),
+        Appointment.status.in_((BOOKED, ATTENDED, NO_SHOW))).order_by(Appointment.starts_at)).all()

@@ -1,0 +1,157 @@
+"""The staff console's pages: log in, work the queue, take each case through the flow."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf import FlaskForm
+
+from .. import clock, limits
+from ..booking import outcomes
+from ..cases import flow
+from ..cases import service as cases
+from ..cases.deadlines import overdue
+from ..cases.photos import upload_dir
+from ..clock import naive
+from ..extensions import db
+from ..models import Appointment, Case
+from ..rosters import current_roster
+from . import accounts, queue as work
+from .forms import ActionForm, LoginForm, action_form
+from .permissions import can_act, case_or_404, mask_name, mask_phone, visible_stations
+
+bp = Blueprint("staff", __name__, url_prefix="/staff")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limits.login
+@limits.login_address
+def login():
+    form = LoginForm()
+    error = None
+    if form.validate_on_submit():
+        staff = accounts.check_login(form.username.data, form.password.data)
+        if staff is not None:
+            login_user(staff)
+            target = request.args.get("next", "")
+            return redirect(target if target.startswith("/staff") else url_for(".queue"), 303)
+        error = "用户名或密码不对"
+    return render_template("staff/login.html", form=form, error=error), 401 if error else 200
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    logout_user()
+    return redirect(url_for(".login"), 303)
+
+
+@bp.get("/")
+@login_required
+def queue():
+    roster = current_roster()
+    stations = visible_stations(current_user, roster)
+    now = clock.now()
+    filters = work.Filters(**{name: request.args.get(name) or "" for name in ("station", "state", "category",
+                                                                              "owner", "due")})
+    found = work.cases_for(stations, filters, current_user.id, now)
+    appointments = work.appointments_today([filters.station] if filters.station in stations else stations, now)
+    return render_template("staff/queue.html", cases=found, appointments=appointments, roster=roster,
+                           stations=stations, station=filters.station, state=filters.state,
+                           category=filters.category, owner=filters.owner, due=filters.due,
+                           now=naive(now), overdue=lambda c: overdue(c, now), states=flow.STATES, open_states=flow.OPEN,
+                           mask_name=mask_name, mask_phone=mask_phone, soon=naive(now + work.DUE_SOON))
+
+
+def _case_page(case: Case, submitted: tuple[str, ActionForm] | None = None, revealed: bool = False, status: int = 200):
+    roster = current_roster()
+    actions = flow.allowed(cases.facts(case), current_user.role)
+    forms = {a: action_form(a, roster) for a in actions}
+    if submitted and submitted[0] in forms:
+        forms[submitted[0]] = submitted[1]
+    topics = {c.code: c.name for c in roster.settings.categories}
+    return render_template("staff/case.html", case=case, forms=forms, opened=submitted[0] if submitted else "",
+                           actions=actions, names=flow.ACTION_NAMES, ledger_names=flow.LEDGER_NAMES, outcomes=flow.OUTCOMES, open_states=flow.OPEN,
+                           states=flow.STATES, roster=roster, topic=topics.get(case.category, case.category),
+                           revealed=revealed, mask_name=mask_name, mask_phone=mask_phone,
+                           overdue=overdue(case)), status
+
+
+@bp.get("/cases/<number>")
+@login_required
+def case_page(number: str):
+    case = case_or_404(number, current_user, current_roster())
+    # A reveal shows the full details once, on the page it redirects to; a reload masks them again.
+    revealed = session.pop("revealed", None) == case.number
+    return _case_page(case, revealed=revealed)
+
+
+@bp.post("/cases/<number>/act")
+@login_required
+def act(number: str):
+    roster = current_roster()
+    case = case_or_404(number, current_user, roster)
+    action = request.form.get("action", "")
+    if action not in flow.ACTIONS:
+        abort(400)
+    if not can_act(current_user, action):
+        abort(403)
+    form = action_form(action, roster, request.form)
+    if not form.validate_on_submit():
+        return _case_page(case, (action, form), status=422)
+    try:
+        cases.act(roster, case, action, form.payload(), current_user)
+    except flow.IllegalAction as exc:
+        db.session.rollback()
+        if exc.field and hasattr(form, exc.field):
+            getattr(form, exc.field).errors = [exc.message]
+        else:
+            flash(exc.message, "error")
+        return _case_page(case, (action, form), status=422)
+    db.session.commit()
+    flash(f"已{flow.ACTION_NAMES[action]}", "success")
+    return redirect(url_for(".case_page", number=number), 303)
+
+
+@bp.get("/cases/<number>/photos/<int:photo_id>")
+@login_required
+def photo(number: str, photo_id: int):
+    case = case_or_404(number, current_user, current_roster())
+    found = next((p for p in case.photos if p.id == photo_id), None)
+    if found is None:
+        abort(404)
+    path = upload_dir() / found.filename
+    if not path.is_file():
+        abort(404)
+    # Photos are small (≤ 5 MB): read whole, so no file handle outlives the request.
+    return Response(path.read_bytes(), mimetype=found.content_type, headers={"Cache-Control": "private, no-store"})
+
+
+@bp.post("/cases/<number>/reveal")
+@login_required
+def reveal(number: str):
+    case = case_or_404(number, current_user, current_roster())
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    cases.record_reveal(case, current_user, "查看完整姓名和手机号")
+    db.session.commit()
+    session["revealed"] = case.number
+    return redirect(url_for(".case_page", number=case.number), 303)
+
+
+@bp.post("/appointments/<int:appointment_id>/<outcome>")
+@login_required
+def appointment_outcome(appointment_id: int, outcome: str):
+    roster = current_roster()
+    appointment = db.session.get(Appointment, appointment_id)
+    if appointment is None or appointment.station_id not in visible_stations(current_user, roster):
+        abort(404)
+    if not FlaskForm().validate_on_submit() or current_user.role == "supervisor":
+        abort(400)
+    if outcomes.record(appointment, outcome):
+        db.session.commit()
+        return redirect(url_for(".queue"), 303)
+    if outcome == "case":
+        case = outcomes.open_case(roster, appointment)
+        db.session.commit()
+        return redirect(url_for(".case_page", number=case.number), 303)
+    abort(404)
