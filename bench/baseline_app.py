@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from flask import Flask, jsonify, request
 from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, create_engine
 
+from forms_app import clock
 import forms_app.db.sqlite  # noqa: F401 - the same SQLite settings (WAL, busy timeout, BEGIN IMMEDIATE for writes)
 from forms_app.booking.service import PHONE_BUCKET
 from forms_app.booking.sql import insert_rows
@@ -42,13 +43,13 @@ def create(url: str | None = None) -> Flask:
         with engine.begin() as connection:
             new_id = connection.execute(rows.insert().values(
                 name=str(body.get("name", ""))[:40], phone=str(body.get("phone", ""))[:24],
-                body=str(body.get("description", ""))[:2000], created_at=datetime.now())).inserted_primary_key[0]
+                body=str(body.get("description", ""))[:2000], created_at=clock.now_naive())).inserted_primary_key[0]
         return jsonify({"id": new_id}), 201
 
     @app.post("/insert-booking")
     def insert_booking():
         body = request.get_json(silent=True) or {}
-        starts_at, now = datetime.fromisoformat(body["start"]).replace(tzinfo=None), datetime.now()
+        starts_at, now = datetime.fromisoformat(body["start"]).replace(tzinfo=None), clock.now_naive()
         row = {"number": secrets.token_hex(4).upper(), "manage_token": secrets.token_urlsafe(32),
                "station_id": body["station"], "officer_id": body["officer"], "starts_at": starts_at,
                "ends_at": starts_at + timedelta(minutes=30), "name": body["name"], "phone": body["phone"],

@@ -17,7 +17,7 @@ from .ics import duty_calendar
 from .jsonld import officer_jsonld, station_jsonld
 from .opendata import search_index, stations_json
 from .qr import qr_svg
-from .views import Phone, duty_lines, schedule_data, station_view
+from .views import district_views, officer_view, station_view
 
 SITE_TITLE = "三官一师公示栏"
 # More people than this do not fit one A4 poster legibly; the rest are behind the QR code.
@@ -83,45 +83,23 @@ def render_site(roster: Roster, options: SiteOptions) -> dict[str, str | bytes]:
 
     for officer in roster.officers:
         folder = links.officer_dir(officer.id)
-        role_name = roster.role_name(officer.role)
-        served = []
-        for station_id in dict.fromkeys(a.station for a in roster.assignments_of(officer.id)):
-            station = roster.station(station_id)
-            served.append({"name": station.name, "path": links.station_dir(station_id), "address": station.address,
-                           "duties": duty_lines(roster, officer.id, today, station_id),
-                           "book_url": links.booking_url(options.forms_url, station_id, officer.id)})
-        for line in duty_lines(roster, officer.id, today):
-            if line.station_id not in {s["path"].split("/")[1] for s in served}:
-                station = roster.station(line.station_id)
-                served.append({"name": station.name, "path": links.station_dir(station.id), "address": station.address,
-                               "duties": [line], "book_url": None})
-        closures = [f"{e.from_}" + (f" 至 {e.to}" if e.to and e.to != e.from_ else "") + f"：{e.reason}"
-                    for e in roster.exceptions if e.until >= today and e.officer == officer.id]
-        context = dict(common, o=officer, role_name=role_name, root="../../", stations=served,
-                       webcal=links.webcal(links.absolute(base, folder) + "duty.ics"),
-                       phone=Phone("办公电话", officer.phone), photo=photos[officer.id], closures=closures,
-                       schedule_json=schedule_data(roster, today, officer=officer.id),
+        view = officer_view(roster, officer, today, options.forms_url)
+        context = dict(common, o=officer, role_name=view.role_name, root="../../", stations=view.stations,
+                       webcal=links.webcal(links.absolute(base, folder) + "duty.ics"), phone=view.phone,
+                       photo=photos[officer.id], closures=view.closures, schedule_json=view.schedule_json,
                        jsonld=officer_jsonld(roster, officer, base))
         files[folder + "index.md"] = env.get_template("officer.md.j2").render(context)
-        files[folder + "avatar.svg"] = avatar_svg(officer.name, officer.role, f"{role_name}{officer.name}")
+        files[folder + "avatar.svg"] = avatar_svg(officer.name, officer.role, f"{view.role_name}{officer.name}")
         if _photo_exists(roster, officer):
             files[folder + photos[officer.id]] = (roster.data_dir / officer.photo).read_bytes()
         files[folder + "duty.ics"] = duty_calendar(roster, today, base, f"{officer.name}值班", officer=officer.id)
 
-    districts = []
-    for district in roster.districts:
-        streets = []
-        for street in roster.streets_of(district.id):
-            stations = [{"name": s.name, "path": links.station_dir(s.id), "kind": s.kind,
-                         "people": [{"role_name": roster.role_name(o.role), "name": o.name,
-                                     "path": links.officer_dir(o.id)} for o in roster.officers_at(s.id)]}
-                        for s in roster.stations_of(street.id)]
-            streets.append({"id": street.id, "name": street.name, "path": links.street_dir(street.id),
-                            "hotline": Phone("街道热线", street.hotline), "stations": stations})
-            files[links.street_dir(street.id) + "index.md"] = env.get_template("street.md.j2").render(
-                common, street=street, district=district, root="../../", stations=stations,
-                hotline=Phone("街道热线", street.hotline))
-        districts.append({"name": district.name, "streets": streets})
+    districts = district_views(roster)
+    for district, source in zip(districts, roster.districts):
+        for street in district.streets:
+            files[street.path + "index.md"] = env.get_template("street.md.j2").render(
+                common, street=roster.street(street.id), district=source, root="../../", stations=street.stations,
+                hotline=street.hotline)
     files["index.md"] = env.get_template("home.md.j2").render(common, root="", districts=districts)
     files["data/stations.json"] = stations_json(roster, base, today)
     files["data/search.json"] = search_index(roster)

@@ -225,3 +225,91 @@ def station_view(roster: Roster, station: Station, today: date, forms_url: str |
         closures=_closures(roster, station.id, today), schedule_json=schedule_data(roster, today, station=station.id),
         book_url=links.booking_url(forms_url, station.id), complaint_url=links.complaint_url(forms_url, station.id),
         roles_present=list(dict.fromkeys(c.role_name for c in cards)))
+
+
+@dataclass(frozen=True)
+class ServedStation:
+    """A station on an officer's page, with that officer's duty there."""
+
+    station_id: str
+    name: str
+    path: str
+    address: str
+    duties: list[DutyLine]
+    book_url: str | None
+
+
+@dataclass(frozen=True)
+class OfficerView:
+    officer: Officer
+    role_name: str
+    phone: Phone
+    stations: list[ServedStation]
+    closures: list[str]
+    schedule_json: str
+
+
+def officer_view(roster: Roster, officer: Officer, today: date, forms_url: str | None) -> OfficerView:
+    served = []
+    for station_id in dict.fromkeys(a.station for a in roster.assignments_of(officer.id)):
+        station = roster.station(station_id)
+        served.append(ServedStation(station_id, station.name, links.station_dir(station_id), station.address,
+                                    duty_lines(roster, officer.id, today, station_id),
+                                    links.booking_url(forms_url, station_id, officer.id)))
+    for line in duty_lines(roster, officer.id, today):  # duty at a station the officer is not assigned to
+        if line.station_id not in {s.station_id for s in served}:
+            station = roster.station(line.station_id)
+            served.append(ServedStation(station.id, station.name, links.station_dir(station.id), station.address,
+                                        [line], None))
+    closures = [f"{e.from_}" + (f" 至 {e.to}" if e.to and e.to != e.from_ else "") + f"：{e.reason}"
+                for e in roster.exceptions if e.until >= today and e.officer == officer.id]
+    return OfficerView(officer, roster.role_name(officer.role), Phone("办公电话", officer.phone), served, closures,
+                       schedule_data(roster, today, officer=officer.id))
+
+
+@dataclass(frozen=True)
+class PersonLink:
+    role_name: str
+    name: str
+    path: str
+
+
+@dataclass(frozen=True)
+class StationEntry:
+    """A station in a street's list: its people, linked."""
+
+    name: str
+    path: str
+    kind: str
+    people: list[PersonLink]
+
+
+@dataclass(frozen=True)
+class StreetView:
+    id: str
+    name: str
+    path: str
+    hotline: Phone
+    stations: list[StationEntry]
+
+
+@dataclass(frozen=True)
+class DistrictView:
+    name: str
+    streets: list[StreetView]
+
+
+def district_views(roster: Roster) -> list[DistrictView]:
+    """Districts → streets → stations → people: the home page and the street pages."""
+    districts = []
+    for district in roster.districts:
+        streets = []
+        for street in roster.streets_of(district.id):
+            stations = [StationEntry(s.name, links.station_dir(s.id), s.kind,
+                                     [PersonLink(roster.role_name(o.role), o.name, links.officer_dir(o.id))
+                                      for o in roster.officers_at(s.id)])
+                        for s in roster.stations_of(street.id)]
+            streets.append(StreetView(street.id, street.name, links.street_dir(street.id),
+                                      Phone("街道热线", street.hotline), stations))
+        districts.append(DistrictView(district.name, streets))
+    return districts

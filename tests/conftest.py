@@ -153,7 +153,7 @@ PHONE = {"viewport": {"width": 360, "height": 740}, "user_agent": WECHAT_UA, "de
 def live(tmp_path_factory):
     """The form service (SQLite) and the built site, each on its own loopback port."""
     import threading
-    from datetime import datetime
+    from forms_app import clock
 
     from flask_migrate import upgrade
     from werkzeug.security import generate_password_hash
@@ -177,7 +177,7 @@ def live(tmp_path_factory):
         with app.app_context():
             upgrade()
             db.session.add(Staff(username="wenhua", display_name="文化路工作人员", role="station", stations="wenhua-lu",
-                                 password_hash=generate_password_hash(STAFF_PASSWORD), created_at=datetime.now()))
+                                 password_hash=generate_password_hash(STAFF_PASSWORD), created_at=clock.now_naive()))
             db.session.commit()
         server = make_server("127.0.0.1", 0, app, threaded=True)
         forms_url = f"http://127.0.0.1:{server.server_port}"

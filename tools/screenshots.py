@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import sys
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
 
 from roster.schedule import TZ
@@ -16,7 +16,7 @@ PAGES = [("home", ""), ("station", "stations/wenhua-lu/"), ("officer", "officers
 
 
 def _next_weekday_morning() -> datetime:
-    day = date.today() + timedelta(days=1)
+    day = datetime.now(TZ).date() + timedelta(days=1)
     while day.weekday() >= 5:
         day += timedelta(days=1)
     return datetime.combine(day, time(9, 30), tzinfo=TZ)
