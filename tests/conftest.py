@@ -1,34 +1,39 @@
 """Shared fixtures. Browser tests use Debian's Chromium: skipped with a reason when it is
-missing, a failure under CI=true (where .ci/run installs it)."""
+missing, a failure under CI=true (where .ci/run installs it).
+
+Every test that uses a browser is marked ``browser`` and every PostgreSQL run ``postgresql``
+(pyproject.toml registers them), so ``pytest -m "not browser"`` runs the fast part."""
 from __future__ import annotations
 
-import os
-import re
 import shutil
-import uuid
-from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 
-from tools.browser import CHROMIUM_ARGS, WECHAT_UA, chromium_path, serve_directory
+from tests.helpers import PHONE, SMALL_ROSTER, STAFF_PASSWORD, fresh_schema, missing, postgresql_url
+from tools.browser import CHROMIUM_ARGS, chromium_path, serve_directory
+
+BROWSER_FIXTURES = {"browser", "phone", "live"}
 
 
-def _missing(reason: str):
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason} (required in CI)")
-    pytest.skip(reason)
+def pytest_collection_modifyitems(items) -> None:
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        if names & BROWSER_FIXTURES:
+            item.add_marker(pytest.mark.browser)
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if params.get("database_url") == "postgresql" or item.get_closest_marker("needs_postgresql"):
+            item.add_marker(pytest.mark.postgresql)
 
 
 @pytest.fixture(scope="session")
 def browser():
     path = chromium_path()
     if not path:
-        _missing("Chromium not found: apt-get install chromium")
+        missing("Chromium not found: apt-get install chromium")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        _missing("Playwright is not installed: pip install -e '.[test]'")
+        missing("Playwright is not installed: pip install -e '.[test]'")
     with sync_playwright() as playwright:
         instance = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
         yield instance
@@ -37,52 +42,12 @@ def browser():
 
 # ---------------------------------------------------------------- form service
 
-SMALL_ROSTER = Path(__file__).parent / "fixtures" / "small"
-
-
 @pytest.fixture
 def roster_dir(tmp_path):
     """A private copy of the small roster, so that a test may edit it."""
     folder = tmp_path / "roster"
     shutil.copytree(SMALL_ROSTER, folder)
     return folder
-
-
-def postgresql_url() -> str:
-    """TEST_DATABASE_URL as SQLAlchemy's psycopg 3 URL; skips (fails under CI=true) without it."""
-    url = os.environ.get("TEST_DATABASE_URL")
-    if not url:
-        _missing("TEST_DATABASE_URL is not set: the PostgreSQL run of the form-service tests is skipped "
-                 "(set it to e.g. postgresql://postgres@127.0.0.1:5432/test)")
-    from forms_app.config import driver_url
-
-    return driver_url(url)
-
-
-def redis_url() -> str:
-    url = os.environ.get("TEST_REDIS_URL")
-    if not url:
-        _missing("TEST_REDIS_URL is not set: the Redis rate-limit tests are skipped "
-                 "(set it to e.g. redis://127.0.0.1:6379/0)")
-    return url
-
-
-@contextmanager
-def fresh_schema(url: str):
-    """A schema of its own for one test on the shared PostgreSQL: clean, and dropped afterwards."""
-    from sqlalchemy import create_engine, text
-
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE SCHEMA "{name}"'))
-        separator = "&" if "?" in url else "?"
-        yield f"{url}{separator}options=-csearch_path%3D{name}"
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
-        admin.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -144,23 +109,17 @@ def client(app):
 
 # ---------------------------------------------------------------- browser: live servers
 
-STAFF_PASSWORD = "correct horse battery"
-PHONE = {"viewport": {"width": 360, "height": 740}, "user_agent": WECHAT_UA, "device_scale_factor": 2,
-         "is_mobile": True, "has_touch": True, "locale": "zh-CN"}
-
-
 @pytest.fixture(scope="session")
 def live(tmp_path_factory):
     """The form service (SQLite) and the built site, each on its own loopback port."""
     import threading
-    from forms_app import clock
 
     from flask_migrate import upgrade
     from werkzeug.security import generate_password_hash
     from werkzeug.serving import make_server
 
     import roster
-    from forms_app import create_app
+    from forms_app import clock, create_app
     from forms_app.extensions import db
     from forms_app.models import Staff
     from sitegen import build_site
@@ -200,7 +159,3 @@ def phone(browser):
     context.close()
 
 
-def csrf_token(html: str, prefix: str = "") -> str:
-    tag = re.search(rf'<input[^>]*name="{prefix}csrf_token"[^>]*>', html)
-    assert tag, "the form carries no CSRF token"
-    return re.search(r'value="([^"]+)"', tag.group(0)).group(1)

@@ -4,9 +4,8 @@ lost or duplicated row, and would not call a request wrk stopped waiting for a d
 from __future__ import annotations
 
 import importlib.util
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.helpers import ROOT
 
 
 def load_bench():

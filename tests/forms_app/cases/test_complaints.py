@@ -12,7 +12,7 @@ from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
 from roster import TZ, load_roster
-from tests.conftest import csrf_token
+from tests.helpers import csrf_token
 
 NOW = datetime(2026, 11, 20, 18, 0, tzinfo=TZ)  # Friday evening: the first response is due on Monday
 STAFF_NAME = "李保密"

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 
 from roster import TZ
+from tests.helpers import ROOT
 
 
 def test_healthz_and_readyz(client, app, roster_dir):
@@ -75,7 +75,7 @@ def test_a_limit_hit_through_one_app_holds_on_another_through_redis(make_app):
     """Two apps on one Redis, as two processes would be (the two-gunicorn test does it with real servers)."""
     import random
 
-    from tests.conftest import redis_url
+    from tests.helpers import redis_url
 
     shared = {"RATELIMIT_STORAGE_URI": redis_url(), "RATELIMIT_TRACK": "2 per minute"}
     first, second = make_app(shared), make_app(shared)
@@ -240,7 +240,7 @@ def test_gunicorn_loads_the_roster_once_and_a_new_worker_reads_an_edited_one(app
 
     from forms_app.rosters import current_roster
 
-    settings = runpy.run_path(str(Path(__file__).resolve().parent.parent / "deploy" / "gunicorn.conf.py"))
+    settings = runpy.run_path(str(ROOT / "deploy" / "gunicorn.conf.py"))
     assert settings["preload_app"] is True and settings["max_requests"] > 0
     server = SimpleNamespace(app=SimpleNamespace(wsgi=lambda: app))
     with app.app_context():

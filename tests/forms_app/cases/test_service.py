@@ -154,8 +154,8 @@ def test_category_deadlines_override_the_default(roster, roster_dir, ctx):
 
 
 def test_ledger_rows_cannot_be_changed_or_deleted(roster, staff):
-    from forms_app.extensions import db
     from forms_app.cases.ledger import LedgerIsAppendOnly
+    from forms_app.extensions import db
     from forms_app.models import LedgerEntry
 
     case = register(roster)

@@ -13,8 +13,8 @@ from datetime import date, datetime, time, timedelta
 import pytest
 from icalendar import Calendar
 
-from roster import TZ, load_roster
 from forms_app.booking.slots import available_slots, candidate_slots, find_slot, officers_for
+from roster import TZ, load_roster
 
 NOW = datetime(2026, 11, 23, 7, 0, tzinfo=TZ)  # Monday
 

@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 from werkzeug.security import generate_password_hash
 
 from roster import TZ, load_roster
-from tests.conftest import csrf_token
+from tests.helpers import csrf_token
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=TZ)  # Monday
 PASSWORD = "correct horse battery"

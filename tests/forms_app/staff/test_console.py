@@ -8,7 +8,7 @@ import pytest
 from werkzeug.security import generate_password_hash
 
 from roster import TZ, load_roster
-from tests.conftest import csrf_token
+from tests.helpers import csrf_token
 
 PASSWORD = "correct horse battery"
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=TZ)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import PHONE, STAFF_PASSWORD
+from tests.helpers import PHONE, STAFF_PASSWORD
 
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 

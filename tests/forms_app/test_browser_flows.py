@@ -7,7 +7,7 @@ import re
 from datetime import datetime
 
 from roster import TZ
-from tests.conftest import STAFF_PASSWORD as PASSWORD
+from tests.helpers import STAFF_PASSWORD as PASSWORD
 
 
 def no_horizontal_scroll(page) -> bool:

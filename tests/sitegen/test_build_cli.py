@@ -18,8 +18,8 @@ import pytest
 import yaml
 
 import roster
+from tests.helpers import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
 SMALL = FIXTURES / "small"
 BAD = FIXTURES / "bad"

@@ -15,8 +15,8 @@ import pytest
 
 import roster
 from sitegen import BuildError, build_site
+from tests.helpers import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 SMALL = ROOT / "tests" / "fixtures" / "small"
 TODAY = date(2026, 11, 22)
 BASE = "https://board.example.gov.cn/qinghe/"

@@ -15,8 +15,8 @@ import pytest
 
 import roster
 from roster import RosterError
+from tests.helpers import FIXTURES, ROOT
 
-FIXTURES = Path(__file__).parent / "fixtures"
 SMALL = FIXTURES / "small"
 BAD = FIXTURES / "bad"
 CASES = sorted(p.name for p in BAD.iterdir() if p.is_dir())
@@ -184,7 +184,7 @@ def test_next_month_warning_for_the_small_fixture_at_year_end():
 
 
 def test_paths_are_shown_relative_to_the_working_directory(monkeypatch):
-    repo = Path(__file__).resolve().parent.parent
+    repo = ROOT
     monkeypatch.chdir(repo)
     result = roster.load(BAD / "unknown-street", today=DEFAULT_TODAY)
     expected = os.path.join("tests", "fixtures", "bad", "unknown-street", "roster.yaml")

@@ -15,9 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import fresh_schema, postgresql_url, redis_url
+from tests.helpers import ROOT, fresh_schema, postgresql_url, redis_url
 
-ROOT = Path(__file__).resolve().parent.parent
 ATTEMPTS = 100
 
 
@@ -126,6 +125,7 @@ def in_own_thread(work):
     return outcome["value"]
 
 
+@pytest.mark.needs_postgresql
 def test_two_servers_share_the_database_and_the_rate_limits(two_servers):
     import httpx
     from sqlalchemy import create_engine, func, select, text

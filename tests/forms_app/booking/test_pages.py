@@ -9,7 +9,8 @@ import pytest
 from icalendar import Calendar
 
 from roster import TZ
-from tests.conftest import SMALL_ROSTER as ROSTER, csrf_token
+from tests.helpers import SMALL_ROSTER as ROSTER
+from tests.helpers import csrf_token
 
 NOW = datetime(2026, 11, 23, 7, 0, tzinfo=TZ)  # a Monday morning, before the desks open
 

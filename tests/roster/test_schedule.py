@@ -9,8 +9,9 @@ import roster
 from roster.domain import Roster
 from roster.model import Duty, OfficersFile, RosterFile
 from roster.schedule import TZ, cancelled_by, duty_dates, occurrences
+from tests.helpers import SMALL_ROSTER
 
-SMALL = Path(__file__).parent / "fixtures" / "small"
+SMALL = SMALL_ROSTER
 
 
 def duty(**fields) -> Duty:

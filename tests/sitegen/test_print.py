@@ -9,9 +9,9 @@ import pytest
 
 import roster
 from sitegen import build_site
+from tests.helpers import ROOT
 from tools.browser import serve_directory
 
-ROOT = Path(__file__).resolve().parent.parent
 TODAY = date(2026, 11, 22)
 BASE = "https://board.example.gov.cn/"
 FORMS = "https://forms.example.gov.cn"

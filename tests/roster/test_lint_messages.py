@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 import roster
+from tests.helpers import SMALL_ROSTER
 
-SMALL = Path(__file__).parent / "fixtures" / "small"
+SMALL = SMALL_ROSTER
 TODAY = date(2026, 11, 22)
 
 

@@ -9,11 +9,10 @@ from datetime import datetime
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, settings
-
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from roster import TZ
-from tests.conftest import SMALL_ROSTER
+from tests.helpers import SMALL_ROSTER
 
 NOW = datetime(2026, 11, 23, 7, 0, tzinfo=TZ)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import PHONE
+from tests.helpers import PHONE
 
 MEASURE = """() => {
   const problems = [];

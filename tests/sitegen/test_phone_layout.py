@@ -6,7 +6,7 @@ import gzip
 
 import pytest
 
-from tests.conftest import PHONE
+from tests.helpers import PHONE
 
 BUDGET = 150 * 1024  # bytes over the wire for a first visit to a station page, compressed as nginx would
 COMPRESSIBLE = ("text/", "application/javascript", "application/json", "image/svg+xml")
