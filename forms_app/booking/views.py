@@ -66,11 +66,16 @@ def book():
                            days=group_by_day(roster, slots), roster=roster), status
 
 
-@bp.get("/booked/<token>")
-def booked(token: str):
+def _booking_or_404(token: str):
     appointment = appointments.by_token(token)
     if appointment is None:
         abort(404)
+    return appointment
+
+
+@bp.get("/booked/<token>")
+def booked(token: str):
+    appointment = _booking_or_404(token)
     roster = current_roster()
     manage = url_for(".manage", token=token, _external=True)
     return render_template("booking/booked.html", manage_url=manage, **describe(roster, appointment))
@@ -78,9 +83,7 @@ def booked(token: str):
 
 @bp.get("/booked/<token>/appointment.ics")
 def booked_ics(token: str):
-    appointment = appointments.by_token(token)
-    if appointment is None:
-        abort(404)
+    appointment = _booking_or_404(token)
     roster = current_roster()
     cal = calendar("预约")
     cal.add_component(appointment_event(appointment, roster, private=False))
@@ -90,9 +93,7 @@ def booked_ics(token: str):
 @bp.route("/manage/<token>", methods=["GET", "POST"])
 @limits.resident_post
 def manage(token: str):
-    appointment = appointments.by_token(token)
-    if appointment is None:
-        abort(404)
+    appointment = _booking_or_404(token)
     roster = current_roster()
     cancel_form = CancelForm(prefix="cancel")
     move_form = RescheduleForm(prefix="move")
