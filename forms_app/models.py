@@ -159,7 +159,7 @@ class CasePhoto(db.Model):
 
 
 class LedgerEntry(db.Model):
-    """台账: append-only. Rows are only ever inserted; see the guard in ledger.py."""
+    """台账: append-only. Rows are only ever inserted; see the guard in cases/ledger.py."""
 
     __tablename__ = "ledger"
 

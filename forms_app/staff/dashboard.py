@@ -52,7 +52,7 @@ def download(month: str, fmt: str):
         abort(403)
     stations = _scope(roster)
     # A GET that writes: end the read (of the staff account) first, so that on SQLite the log row
-    # starts a transaction of its own and waits its turn for the write lock (see sqlite.py).
+    # starts a transaction of its own and waits its turn for the write lock (see db/sqlite.py).
     db.session.commit()
     reports.log_export(actor=current_user.display_name, staff_id=current_user.id, month=month,
                        scope=request.args.get("station") or "我能看到的全部站点", full=full, fmt=fmt)

@@ -5,7 +5,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from forms_app.cases.flow import ACTIONS, STATES, Facts, IllegalAction, allowed, apply
+from forms_app.cases.flow import (ACTIONS, BY_CODE, FLOW, OUTCOMES, RESIDENT, STATES, Facts, IllegalAction, Step,
+                                  allowed, apply, may, resident_words)
 from forms_app.cases.workdays import add_workdays, is_workday, schedule_known, workdays_between
 from roster import TZ
 
@@ -104,6 +105,59 @@ def test_allowed_lists_what_a_page_may_offer():
     assert allowed(Facts("registered")) == ["accept", "reject", "extend", "note"]
     assert "follow_up" not in allowed(Facts("resolved", resolved_at=NOW))
     assert "follow_up" in allowed(Facts("resolved", resolved_at=NOW, feedback_at=NOW))
+
+
+def test_after_resolution_the_state_does_not_read_as_feedback_given():
+    assert STATES["resolved"] == "办结"
+    with pytest.raises(IllegalAction, match="案件处于“办结”状态，不能归档"):
+        apply("archive", Facts("resolved", resolved_at=NOW), {}, actor_id=1, now=NOW, reopen_days=30)
+
+
+def test_every_action_of_the_table_is_complete():
+    for action in FLOW:
+        assert action.label and action.sources and set(action.sources) <= set(STATES), action.code
+        assert action.target is None or action.target in STATES, action.code
+        assert action.by, action.code
+
+
+def test_who_may_take_each_action_comes_from_the_table():
+    assert may("station", "accept") and may("admin", "archive")
+    assert may("supervisor", "note") and not may("supervisor", "accept")
+    assert may(RESIDENT, "satisfaction") and not may("station", "satisfaction") and not may(RESIDENT, "accept")
+    assert "satisfaction" not in ACTIONS  # the console's actions only
+    assert allowed(Facts("handling"), "supervisor") == ["note"]
+
+
+def test_extension_pushes_the_deadline_by_working_days_through_the_table():
+    due = datetime(2026, 11, 20, 23, 59, 59, tzinfo=TZ)  # a Friday
+    change = apply("extend", Facts("handling", due_at=due, extended_days=2), {"reason": "等鉴定", "days": 1},
+                   actor_id=1, now=NOW, reopen_days=30)
+    assert change.state == "handling"
+    assert change.fields["extended_days"] == 3 and change.fields["extension_reason"] == "等鉴定"
+    assert change.fields["due_at"].date().isoformat() == "2026-11-23"  # Monday, not Saturday
+
+
+def test_a_rating_is_taken_once_and_only_from_a_closed_case():
+    change = apply("satisfaction", Facts("followed_up"), {"score": 4, "comment": "好"}, actor_id=None, now=NOW,
+                   reopen_days=30)
+    assert change.fields == {"satisfaction": 4, "satisfaction_comment": "好"}
+    assert BY_CODE["satisfaction"].unset == ("satisfaction",)  # a second rating racing the first loses in the UPDATE
+    with pytest.raises(IllegalAction, match="已经评价过"):
+        apply("satisfaction", Facts("archived", satisfaction=5), {"score": 4}, actor_id=None, now=NOW, reopen_days=30)
+    with pytest.raises(IllegalAction, match="状态"):
+        apply("satisfaction", Facts("handling"), {"score": 4}, actor_id=None, now=NOW, reopen_days=30)
+    with pytest.raises(IllegalAction, match="请选一个分数"):
+        apply("satisfaction", Facts("resolved"), {"score": 9}, actor_id=None, now=NOW, reopen_days=30)
+
+
+def test_what_the_resident_reads_of_each_step_comes_from_the_table():
+    def words(action, note="", before=None, after=None, department=None):
+        return resident_words(action, Step(note, before or {}, after or {}, department))
+    assert words("registered") == "已登记，等待工作人员受理"
+    assert words("dispatch", department="司法所") == "已交给司法所办理"
+    assert words("resolve", after={"outcome": "unresolved", "result": "建议诉讼"}) == f"已办结（{OUTCOMES['unresolved']}）。结果：建议诉讼"
+    assert words("reject", note="不属于受理范围") == "不予受理。原因：不属于受理范围"
+    assert words("note", note="内部记录") is None and words("reveal") is None and words("purged") is None
 
 
 # ---------------------------------------------------------------- working days

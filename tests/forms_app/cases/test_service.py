@@ -203,3 +203,57 @@ def test_purge_removes_personal_data_of_long_closed_cases(roster, staff, app, tm
     assert (case.name, case.phone, case.photos, removed) == ("（已删除）", "", [], ["p.jpg"])
     assert case.ledger[-1].action == "purged" and case.description  # the record stays, the person goes
     assert cases.purge_expired(180, removed.append, now=NOW + timedelta(days=200)) == 0
+
+
+def test_an_action_on_a_state_that_has_gone_is_refused(roster, staff, app):
+    """Two clerks open the same case; the first accepts it. The second's accept (read from the
+    page as it was) must not act again: no second owner, no second ledger row."""
+    from sqlalchemy import update
+
+    from forms_app.cases import service as cases
+    from forms_app.cases.flow import IllegalAction
+    from forms_app.extensions import db
+    from forms_app.models import Case, LedgerEntry
+
+    case = register(roster)
+    db.session.commit()
+    with db.engine.begin() as other_clerk:  # another request, committed meanwhile
+        other_clerk.execute(update(Case).where(Case.id == case.id).values(state="accepted", owner_id=staff.id))
+    assert case.state == "registered"  # what this request read
+    with pytest.raises(IllegalAction, match="刚刚有人办理过"):
+        cases.act(roster, case, "accept", {}, staff, now=NOW)
+    db.session.rollback()
+    actions = db.session.scalars(select(LedgerEntry.action).where(LedgerEntry.case_id == case.id)).all()
+    assert actions == ["registered"]
+
+
+def test_a_rating_goes_through_the_flow_and_its_ledger(roster, staff):
+    from forms_app.cases import service as cases
+    from forms_app.extensions import db
+
+    case = register(roster)
+    db.session.commit()
+    assert not cases.record_satisfaction(roster, case, 5, "", now=NOW)  # not closed yet
+    case = register(roster, description="另一件事")
+    for action, payload in (("accept", {}), ("resolve", {"outcome": "resolved", "result": "已修好"})):
+        cases.act(roster, case, action, payload, staff, now=NOW)
+    assert cases.record_satisfaction(roster, case, 4, "谢谢", now=NOW)
+    db.session.commit()
+    assert not cases.record_satisfaction(roster, case, 1, "", now=NOW)  # once
+    db.session.refresh(case)
+    assert (case.satisfaction, case.satisfaction_comment) == (4, "谢谢")
+    last = case.ledger[-1]
+    assert (last.actor, last.action, last.note) == ("群众", "satisfaction", "谢谢")
+    assert json.loads(last.before) == {"satisfaction": None} and json.loads(last.after) == {"satisfaction": 4}
+
+
+def test_a_supervisor_may_note_but_not_work_a_case(roster, staff):
+    from forms_app.cases import service as cases
+    from forms_app.cases.flow import IllegalAction
+
+    supervisor = cases.Actor(staff.id, "街道督查", "supervisor")
+    case = register(roster)
+    with pytest.raises(IllegalAction, match="不能"):
+        cases.act(roster, case, "accept", {}, supervisor, now=NOW)
+    cases.act(roster, case, "note", {"note": "请尽快受理"}, supervisor, now=NOW)
+    assert [e.action for e in case.ledger][-1] == "note"
