@@ -1,11 +1,21 @@
 """What a resident types, made usable: the checks and clean-ups that every form shares."""
 from __future__ import annotations
 
+import secrets
 import unicodedata
 
 from wtforms.validators import ValidationError
 
 from roster.phones import MOBILE, PhoneError, normalise_phone
+
+
+# Booking and case numbers are read out over the phone and typed back: no 0/O, 1/I/L, 2/Z, 5/S, 8/B.
+NUMBER_ALPHABET = "34679ACDEFGHJKMNPQRTUVWXY"
+
+
+def random_code(length: int) -> str:
+    """``length`` characters of NUMBER_ALPHABET, from the system's secure random source."""
+    return "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(length))
 
 
 def nfkc(value):

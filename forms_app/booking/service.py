@@ -18,12 +18,11 @@ from .. import clock
 from ..clock import aware, naive
 from ..db.transactions import caller_transaction_open, own_connection
 from ..extensions import db
+from ..inputs import random_code
 from ..models import BOOKED, CANCELLED, Appointment, AppointmentEvent
 from . import sql
 from .slots import Slot, find_slot
 
-# Booking numbers are read out over the phone: no 0/O, 1/I/L, 2/Z, 5/S, 8/B.
-NUMBER_ALPHABET = "34679ACDEFGHJKMNPQRTUVWXY"
 PHONE_BUCKET = timedelta(minutes=5)
 
 
@@ -63,8 +62,8 @@ class Resident:
 
 
 def new_number() -> str:
-    return "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(4)) + "-" + "".join(
-        secrets.choice(NUMBER_ALPHABET) for _ in range(4))
+    """7KQX-M3TA: eight characters that read unambiguously over the phone."""
+    return f"{random_code(4)}-{random_code(4)}"
 
 
 def _buckets(start: datetime, end: datetime) -> list[datetime]:

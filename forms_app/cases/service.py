@@ -23,12 +23,12 @@ from .. import clock
 from ..clock import aware, naive
 from ..db.transactions import caller_transaction_open, own_connection
 from ..extensions import db
+from ..inputs import random_code
 from ..models import Case, LedgerEntry
 from . import flow, photos, sql
 from .deadlines import due_for
 from .ledger import snapshot
 
-NUMBER_ALPHABET = "34679ACDEFGHJKMNPQRTUVWXY"
 SYSTEM = "系统"
 DUPLICATE_WINDOW = timedelta(minutes=10)  # a double tap on "submit" gives the same case, not two
 # Fields whose before/after the ledger records for each action.
@@ -51,7 +51,7 @@ RESIDENT = Actor(None, "群众", flow.RESIDENT)
 
 def new_number(now: datetime) -> str:
     """2611-7KQX: year and month, then four characters that read unambiguously over the phone."""
-    return f"{now:%y%m}-" + "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(4))
+    return f"{now:%y%m}-{random_code(4)}"
 
 
 # ---------------------------------------------------------------- registering
@@ -221,6 +221,10 @@ def record_reveal(case: Case, staff, what: str, now: datetime | None = None) -> 
     now = now or clock.now()
     db.session.add(LedgerEntry(case_id=case.id, at=naive(now), actor_id=staff.id, actor=staff.display_name,
                                action="reveal", note=what))
+
+
+def by_number(number: str) -> Case | None:
+    return db.session.scalar(select(Case).where(Case.number == number))
 
 
 def find_for_resident(number: str, phone_last4: str) -> Case | None:

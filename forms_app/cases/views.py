@@ -3,15 +3,13 @@ number and the expected first response, the tracking page with its timeline, sat
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, session, url_for
-from sqlalchemy import select
 
 from .. import limits
 from ..extensions import db
 from ..inputs import normalise_number
 from ..models import Case
 from ..rosters import current_roster
-from . import service
-from . import photos
+from . import photos, service
 from .flow import RATABLE
 from .forms import ComplaintForm, SatisfactionForm, TrackForm
 from .public import expected_words, public_view
@@ -51,7 +49,7 @@ def complaint():
 @bp.get("/complaint/received")
 def received():
     number = session.get("complaint")
-    case = db.session.scalar(select(Case).where(Case.number == number)) if number else None
+    case = service.by_number(number) if number else None
     if case is None:
         return redirect(url_for(".track"), 303)
     roster = current_roster()
@@ -95,7 +93,7 @@ def _hotlines() -> list:
 def _tracked_case(number: str) -> Case | None:
     if number not in session.get("tracked", []):
         return None
-    return db.session.scalar(select(Case).where(Case.number == number))
+    return service.by_number(number)
 
 
 @bp.get("/track/<number>")

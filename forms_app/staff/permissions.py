@@ -7,13 +7,12 @@ Anything outside a person's reach answers 404, so that case numbers cannot be pr
 from __future__ import annotations
 
 from flask import abort
-from sqlalchemy import select
 
 from roster import Roster
 from roster.phones import mask_phone
 
 from ..cases import flow
-from ..extensions import db
+from ..cases import service as cases
 from ..models import Case, Staff
 
 
@@ -32,7 +31,7 @@ def can_act(staff: Staff, action: str) -> bool:
 
 
 def case_or_404(number: str, staff: Staff, roster: Roster) -> Case:
-    case = db.session.scalar(select(Case).where(Case.number == number))
+    case = cases.by_number(number)
     if case is None or case.station_id not in visible_stations(staff, roster):
         abort(404)
     return case
