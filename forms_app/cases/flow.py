@@ -45,7 +45,10 @@ OPEN = tuple(s.code for s in STATE_TABLE if s.open)
 CLOSED = tuple(s.code for s in STATE_TABLE if not s.open)
 RATABLE = ("resolved", "followed_up", "archived")  # a resident may rate the handling from these
 
-OUTCOMES = {"resolved": "已化解", "unresolved": "未化解"}
+# 是否化解: the console's word, and the resident's.
+OUTCOME_TABLE = (("resolved", "已化解", "已化解"), ("unresolved", "未化解", "未能化解"))
+OUTCOMES = {code: label for code, label, _ in OUTCOME_TABLE}
+RESIDENT_OUTCOMES = {code: words for code, _, words in OUTCOME_TABLE}
 FEEDBACK_CHANNELS = ("电话", "当面", "短信", "上门")
 STAFF_ROLES = ("station", "admin")
 RESIDENT = "resident"  # the role of the resident's own actions
@@ -129,6 +132,9 @@ class Action:
     validate: Callable[[Facts, dict, Context], None] = _no_check  # the details given, once all are there
     fields: Callable[[Facts, dict, Context], dict] = _nothing  # the case's fields it sets
     unset: tuple[str, ...] = ()  # fields that must still be empty when it is written (a second try loses)
+    # The row must still be in the state the rules were asked about when the change is written;
+    # False: in any of ``sources`` (what it writes does not depend on which, as with a rating).
+    same_state: bool = True
     tells_resident: Callable[[Step], str] | None = None  # None: stays internal
 
 
@@ -202,7 +208,7 @@ def _satisfaction_validate(_facts: Facts, payload: dict, _context: Context) -> N
 
 
 def _resolved_words(step: Step) -> str:
-    outcome = OUTCOMES.get(step.after.get("outcome"), "")
+    outcome = RESIDENT_OUTCOMES.get(step.after.get("outcome"), "")
     text = "已办结" + (f"（{outcome}）" if outcome else "")
     result = step.after.get("result") or step.note
     return f"{text}。结果：{result}" if result else text
@@ -263,7 +269,7 @@ FLOW = (
     Action("satisfaction", "群众评价", RATABLE, None, required=("score",), by=(RESIDENT,), check=_satisfaction_check,
            validate=_satisfaction_validate,
            fields=lambda _f, p, _c: {"satisfaction": p["score"], "satisfaction_comment": p.get("comment") or None},
-           unset=("satisfaction",),
+           unset=("satisfaction",), same_state=False,
            tells_resident=lambda s: (f"您的评价：{s.after['satisfaction']} 分" if s.after.get("satisfaction")
                                      else "您已评价")),
 )

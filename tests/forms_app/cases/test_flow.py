@@ -155,7 +155,8 @@ def test_what_the_resident_reads_of_each_step_comes_from_the_table():
         return resident_words(action, Step(note, before or {}, after or {}, department))
     assert words("registered") == "已登记，等待工作人员受理"
     assert words("dispatch", department="司法所") == "已交给司法所办理"
-    assert words("resolve", after={"outcome": "unresolved", "result": "建议诉讼"}) == f"已办结（{OUTCOMES['unresolved']}）。结果：建议诉讼"
+    assert words("resolve", after={"outcome": "unresolved", "result": "建议诉讼"}) == "已办结（未能化解）。结果：建议诉讼"
+    assert OUTCOMES["unresolved"] == "未化解"  # the console's word; the resident reads the gentler one
     assert words("reject", note="不属于受理范围") == "不予受理。原因：不属于受理范围"
     assert words("note", note="内部记录") is None and words("reveal") is None and words("purged") is None
 

@@ -257,3 +257,24 @@ def test_a_supervisor_may_note_but_not_work_a_case(roster, staff):
         cases.act(roster, case, "accept", {}, supervisor, now=NOW)
     cases.act(roster, case, "note", {"note": "请尽快受理"}, supervisor, now=NOW)
     assert [e.action for e in case.ledger][-1] == "note"
+
+
+def test_a_rating_stands_while_a_clerk_moves_the_case_on(roster, staff):
+    """The resident rates a resolved case while a clerk records the follow-up: a rating does not
+    depend on which closed state the case is in, so it is stored, once."""
+    from sqlalchemy import update
+
+    from forms_app.cases import service as cases
+    from forms_app.extensions import db
+    from forms_app.models import Case
+
+    case = register(roster)
+    cases.act(roster, case, "accept", {}, staff, now=NOW)
+    cases.act(roster, case, "resolve", {"outcome": "resolved", "result": "已修好"}, staff, now=NOW)
+    db.session.commit()
+    with db.engine.begin() as clerk:
+        clerk.execute(update(Case).where(Case.id == case.id).values(state="followed_up"))
+    assert case.state == "resolved"  # what the resident's request read
+    assert cases.record_satisfaction(roster, case, 5, "", now=NOW)
+    db.session.commit()
+    assert (case.state, case.satisfaction) == ("followed_up", 5)
