@@ -11,7 +11,7 @@ from ..booking.forms import ApiBookingForm
 from ..booking.service import BookingError, Resident
 from ..extensions import db
 from ..rosters import current_roster
-from .common import bp, field_errors, form_data, form_errors, iso
+from .common import bp, field_errors, iso, validated_body
 from .schema import INVALID, NOT_FOUND, TOO_MANY, json_response, ref
 
 STRINGS = ("station", "officer", "start", "name", "phone", "topic", "description")
@@ -20,15 +20,15 @@ STRINGS = ("station", "officer", "start", "name", "phone", "topic", "description
 @bp.post("/appointments")
 @limits.resident_post
 def create_appointment():
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        return field_errors({"body": ["expected a JSON object"]})
     roster = current_roster()
-    formdata, wrong = form_data(body, STRINGS, ("consent",), nullable=True, strict_flags=False)
-    form = ApiBookingForm(formdata=formdata)
-    form.set_topics(roster.settings.categories)
-    if not form.validate() or wrong:
-        return field_errors(form_errors(form, wrong))
+
+    def make_form(formdata):
+        form = ApiBookingForm(formdata=formdata)
+        form.set_topics(roster.settings.categories)
+        return form
+    form, refused = validated_body(make_form, STRINGS, ("consent",), nullable=True, strict_flags=False)
+    if refused:
+        return refused
     try:
         start = datetime.fromisoformat(form.start.data)
     except ValueError:

@@ -11,7 +11,7 @@ from ..cases.forms import DESCRIPTION_MAX, ApiCaseForm
 from ..cases.public import public_view
 from ..inputs import normalise_number
 from ..rosters import current_roster
-from .common import bp, field_errors, form_data, form_errors, iso
+from .common import bp, field_errors, iso, validated_body
 from .schema import INVALID, TOO_MANY, json_response, ref
 
 STRINGS = ("station", "category", "description", "location", "occurred", "name", "phone", "contact_time")
@@ -27,14 +27,11 @@ def categories():
 @bp.post("/cases")
 @limits.complaint
 def create_case():
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        return field_errors({"body": ["expected a JSON object"]})
     roster = current_roster()
-    data, wrong = form_data(body, STRINGS, FLAGS, nullable=False, strict_flags=True)
-    form = ApiCaseForm(formdata=data, roster=roster)
-    if not form.validate() or wrong:
-        return field_errors(form_errors(form, wrong))
+    form, refused = validated_body(lambda data: ApiCaseForm(formdata=data, roster=roster), STRINGS, FLAGS,
+                                   nullable=False, strict_flags=True)
+    if refused:
+        return refused
     case = service.file_complaint(roster, form.fields())
     return jsonify({"number": case.number, "expected_response": iso(case.due_at)}), 201
 

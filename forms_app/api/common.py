@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, jsonify, request
 from werkzeug.datastructures import MultiDict
 
 from ..clock import aware
@@ -41,5 +41,15 @@ def form_data(body: dict, strings: tuple[str, ...], flags: tuple[str, ...], *, n
     return data, wrong
 
 
-def form_errors(form, wrong: dict[str, list[str]]) -> dict[str, list[str]]:
-    return {**{name: list(errors) for name, errors in form.errors.items()}, **wrong}
+def validated_body(make_form, strings: tuple[str, ...], flags: tuple[str, ...], *, nullable: bool,
+                   strict_flags: bool):
+    """The request's JSON object in the form ``make_form(formdata)`` builds, validated: (form, None),
+    or (None, the 422 answer naming every field at fault)."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return None, field_errors({"body": ["expected a JSON object"]})
+    data, wrong = form_data(body, strings, flags, nullable=nullable, strict_flags=strict_flags)
+    form = make_form(data)
+    if not form.validate() or wrong:
+        return None, field_errors({**{name: list(errors) for name, errors in form.errors.items()}, **wrong})
+    return form, None

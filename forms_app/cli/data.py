@@ -32,15 +32,20 @@ def purge_expired() -> None:
     click.echo(f"已删除 {count} 个案件中的个人信息 / removed personal data from {count} closed case(s)")
 
 
+def _pages(operation, path: str) -> int:
+    """Back up to or restore from ``path``; what went wrong as the command's error."""
+    try:
+        return operation(current_app.config["SQLALCHEMY_DATABASE_URI"], Path(path))
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
 @click.command("backup")
 @click.option("--out", required=True, type=click.Path(dir_okay=False), help="备份文件 / backup file to write")
 @with_appcontext
 def backup_command(out: str) -> None:
     """在线备份 SQLite 数据库（服务不用停）/ back up the SQLite database while it runs."""
-    try:
-        pages = backup(current_app.config["SQLALCHEMY_DATABASE_URI"], Path(out))
-    except BackupError as exc:
-        raise click.ClickException(str(exc)) from None
+    pages = _pages(backup, out)
     click.echo(f"已备份到 / backed up to {out} ({pages} pages)")
 
 
@@ -52,10 +57,7 @@ def restore_command(source: str, yes: bool) -> None:
     """用备份替换当前数据库的全部内容 / replace the database's content with a backup."""
     if not yes:
         click.confirm("当前数据库的内容会被备份替换，继续吗？/ replace the current data with the backup?", abort=True)
-    try:
-        pages = restore(current_app.config["SQLALCHEMY_DATABASE_URI"], Path(source))
-    except BackupError as exc:
-        raise click.ClickException(str(exc)) from None
+    pages = _pages(restore, source)
     click.echo(f"已恢复 / restored {source} ({pages} pages)")
 
 
