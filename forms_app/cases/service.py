@@ -194,10 +194,10 @@ def act(roster: Roster, case: Case, action: str, payload: dict, actor, now: date
         still = Case.state == case.state if rule.same_state else Case.state.in_(rule.sources)
         unset = [getattr(Case, name).is_(None) for name in rule.unset]
         done = db.session.execute(update(Case).where(Case.id == case.id, still, *unset)
-                                  .values(**values).execution_options(synchronize_session="fetch"))
+                                  .values(**values).execution_options(synchronize_session=False))
         if done.rowcount != 1:
             raise flow.IllegalAction(RACED)
-        db.session.refresh(case)
+        db.session.refresh(case)  # the row as written, also what another request changed meanwhile
     after = {name: getattr(case, name) for name in TRACKED}
     changed = {k for k in TRACKED if before[k] != after[k]}
     note = payload.get("note") or payload.get("reason") or payload.get("result") or payload.get("comment") or ""

@@ -36,16 +36,6 @@ def times(slots) -> list[str]:
     return [f"{s[1]:%H:%M}-{s[2]:%H:%M}" if isinstance(s, tuple) else f"{s.start:%H:%M}-{s.end:%H:%M}" for s in slots]
 
 
-@pytest.fixture
-def roster(roster_dir):
-    return load_roster(roster_dir)
-
-
-@pytest.fixture
-def ctx(app):
-    """available_slots reads the claims from the database: it needs an app context."""
-    with app.app_context():
-        yield app
 
 
 # ---------------------------------------------------------------- candidate slots

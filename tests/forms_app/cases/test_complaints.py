@@ -11,7 +11,7 @@ from PIL import ExifTags, Image, PngImagePlugin
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
-from roster import TZ, load_roster
+from roster import TZ
 from tests.helpers import csrf_token
 
 NOW = datetime(2026, 11, 20, 18, 0, tzinfo=TZ)  # Friday evening: the first response is due on Monday
@@ -25,10 +25,6 @@ def fixed_clock(monkeypatch, app, tmp_path):
     monkeypatch.setattr(forms_app.clock, "now", lambda: NOW)
     app.config["UPLOAD_DIR"] = str(tmp_path / "uploads")
 
-
-@pytest.fixture
-def roster(roster_dir):
-    return load_roster(roster_dir)
 
 
 def errors(html: str) -> dict[str, str]:

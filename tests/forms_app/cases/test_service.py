@@ -12,15 +12,6 @@ from roster import TZ, load_roster
 NOW = datetime(2026, 11, 20, 18, 0, tzinfo=TZ)  # Friday evening
 
 
-@pytest.fixture
-def roster(roster_dir):
-    return load_roster(roster_dir)
-
-
-@pytest.fixture
-def ctx(app):
-    with app.app_context():
-        yield
 
 
 @pytest.fixture
