@@ -138,8 +138,11 @@ class Case(db.Model):
     satisfaction_comment: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(index=True)
 
-    # The repeat check of every complaint (cases.REPEAT) reads this phone's recent cases only,
-    # not all of a station's cases of every year.
+    # A meeting turned into a case: at most one case per appointment, held by the database.
+    appointment_id: Mapped[int | None] = mapped_column(ForeignKey("appointments.id", ondelete="SET NULL"),
+                                                       unique=True)
+
+    # A resident's cases by phone (the purge, a clerk's search), newest first.
     __table_args__ = (Index("ix_cases_phone_created_at", "phone", "created_at"),)
 
     owner: Mapped[Staff | None] = relationship()
@@ -188,3 +191,37 @@ class ExportLog(db.Model):
     scope: Mapped[str] = mapped_column(String(200))
     full: Mapped[bool] = mapped_column(default=False)
     format: Mapped[str] = mapped_column(String(8))
+
+
+class RepeatGuard(db.Model):
+    """The database's guard against a double submit: one row per station, phone and text a
+    resident filed, naming the latest case filed with them and when. A second submission within
+    the repeat window finds the row (its INSERT conflicts on the key) and gets that case; two at
+    the same moment are ordered by the row lock, so one case results on every database.
+
+    The key is a SHA-256 of the three values, not the values: the guard holds no readable
+    personal data, and the purge deletes it with the case's details."""
+
+    __tablename__ = "repeat_guards"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    case_number: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime]
+
+
+class IdempotentRequest(db.Model):
+    """An API POST sent with an ``Idempotency-Key`` header, and the answer it got: the same key
+    with the same body gets the same answer again instead of a second booking or case
+    (api/idempotency.py). ``status`` is empty while the first request is still being handled."""
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (UniqueConstraint("scope", "key", name="uq_idempotency_keys_scope_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[str] = mapped_column(String(64))  # the method and route: POST /api/v1/cases
+    key: Mapped[str] = mapped_column(String(255))
+    fingerprint: Mapped[str] = mapped_column(String(64))  # SHA-256 of the request body
+    status: Mapped[int | None]
+    body: Mapped[str | None] = mapped_column(Text)
+    location: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(index=True)

@@ -1,47 +1,83 @@
-"""The statements of a resident's new case, per database: the repeat check, the case and its
+"""The statements of a resident's new case, per database: the repeat guard, the case and its
 first ledger row. Built once: no statement and cache key to build for every case.
 
-On SQLite they are three plain statements; on PostgreSQL one (CTEs), atomic by itself. A case
-number already given makes the INSERT do nothing (ON CONFLICT, in both databases) instead of
-being looked up first: one statement less while SQLite's write lock is held.
+A double submit (two taps, two tabs, a client's retry) must give one case on every database, so
+the rule is held by a row, not by a read: each station, phone and text has one RepeatGuard row
+(models.py), claimed with INSERT … ON CONFLICT DO UPDATE. Of two submissions at the same moment,
+the second waits for the first's row lock and then reads the case the first wrote; a read-then-
+insert check ("is there a case like this?") lets both through on PostgreSQL.
+
+On PostgreSQL the guard, the case and its ledger row are one statement (CTEs) in autocommit:
+atomic by itself, one round trip. On SQLite the writer holds the database's write lock from the
+start of its transaction (db/sqlite.py), so three plain statements cannot interleave.
 """
 from __future__ import annotations
 
+from contextlib import nullcontext
 from datetime import datetime
+from hashlib import sha256
 from typing import Callable
 
-from sqlalchemy import DateTime, bindparam, exists, insert, select
+from sqlalchemy import DateTime, String, bindparam, case as when, exists, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 
-from ..models import Case, LedgerEntry
+from ..models import Case, LedgerEntry, RepeatGuard
 
-_cases = Case.__table__.c
-REPEAT = select(_cases.id).where(_cases.phone == bindparam("phone"), _cases.station_id == bindparam("station"),
-                                 _cases.description == bindparam("description"),
-                                 _cases.created_at >= bindparam("since")).limit(1)
-INSERT_CASE = {dialect.dialect.name: dialect.insert(Case.__table__).on_conflict_do_nothing(
-    index_elements=[_cases.number]).returning(_cases.id) for dialect in (postgresql, sqlite)}
-INSERT_LEDGER = insert(LedgerEntry.__table__)
 NUMBER_ATTEMPTS = 10
+# Registering without a repeat window (staff, a meeting's case): the guard is taken over whatever
+# its age, so that it always names the latest case of its text.
+ALWAYS = datetime(9999, 1, 1)
 
+_cases, _guards, _ledger = Case.__table__, RepeatGuard.__table__, LedgerEntry.__table__
+
+
+def repeat_key(station: str, phone: str, description: str) -> str:
+    """The guard's key: what makes two submissions the same complaint."""
+    return sha256("\x1f".join((station, phone, description)).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _claim(dialect_insert, rows):
+    """The guard row claimed for this case, or kept for the case that holds it while that case is
+    younger than ``since``; RETURNING gives the number of the case the guard names after the
+    statement, so a repeat is told from a new case by comparing it with this case's number."""
+    claim = dialect_insert(_guards).from_select(["key", "case_number", "at"], rows)
+    stale = _guards.c.at < bindparam("since", type_=DateTime)
+    return claim.on_conflict_do_update(index_elements=[_guards.c.key], set_={
+        "case_number": when((stale, claim.excluded.case_number), else_=_guards.c.case_number),
+        "at": when((stale, claim.excluded.at), else_=_guards.c.at),
+    }).returning(_guards.c.case_number)
+
+
+# ---------------------------------------------------------------- SQLite: three statements
+
+NUMBER_GIVEN = select(_cases.c.id).where(_cases.c.number == bindparam("number"))
+CLAIM_SQLITE = _claim(sqlite.insert, select(bindparam("guard_key", type_=String), bindparam("number", type_=String),
+                                            bindparam("created_at", type_=DateTime)))
+INSERT_CASE = insert(_cases).returning(_cases.c.id)
+INSERT_LEDGER = insert(_ledger)
+CASE_ID = select(_cases.c.id).where(_cases.c.number == bindparam("number"))
+
+
+# ---------------------------------------------------------------- PostgreSQL: one statement
 
 def _one_statement():
-    """REPEAT, INSERT_CASE and INSERT_LEDGER as one PostgreSQL statement (CTEs): no case if the
-    repeat finds one, no case and no ledger row if the number was taken. Gives (new_id, repeat_id)."""
-    cases, ledger = Case.__table__, LedgerEntry.__table__
-    case = {c.name: bindparam(c.name, type_=c.type) for c in cases.columns if not c.primary_key}
-    entry = {c.name: bindparam(f"entry_{c.name}", type_=c.type) for c in ledger.columns
+    """The guard, the case and its first ledger row as one statement. The case is inserted only
+    if the guard now names it; the guard is claimed only if the case number is free (as this
+    statement sees the table: a number given by another case at the very same moment makes the
+    INSERT fail on the unique number, which undoes the whole statement). Gives (new_id, holder)."""
+    case = {c.name: bindparam(c.name, type_=c.type) for c in _cases.columns if not c.primary_key}
+    entry = {c.name: bindparam(f"entry_{c.name}", type_=c.type) for c in _ledger.columns
              if not c.primary_key and c.name != "case_id"}
-    repeat = select(cases.c.id).where(
-        cases.c.phone == case["phone"], cases.c.station_id == case["station_id"],
-        cases.c.description == case["description"], cases.c.created_at >= bindparam("since", type_=DateTime),
-    ).limit(1).cte("repeat")
-    new = postgresql.insert(cases).from_select(
-        list(case), select(*case.values()).where(~exists(repeat.select()))
-    ).on_conflict_do_nothing(index_elements=[cases.c.number]).returning(cases.c.id).cte("new_case")
-    first = insert(ledger).from_select([*entry, "case_id"], select(*entry.values(), new.c.id)).cte("new_entry")
+    number_free = ~exists().where(_cases.c.number == case["number"])
+    guard = _claim(postgresql.insert, select(bindparam("guard_key", type_=String), case["number"],
+                                             case["created_at"]).where(number_free)).cte("guard")
+    new = insert(_cases).from_select(
+        list(case), select(*case.values()).where(exists().where(guard.c.case_number == case["number"]))
+    ).returning(_cases.c.id).cte("new_case")
+    first = insert(_ledger).from_select([*entry, "case_id"], select(*entry.values(), new.c.id)).cte("new_entry")
     return select(new.select().scalar_subquery().label("new_id"),
-                  repeat.select().scalar_subquery().label("repeat_id")).add_cte(first)
+                  guard.select().scalar_subquery().label("holder")).add_cte(first)
 
 
 REGISTER_POSTGRESQL = _one_statement()
@@ -66,27 +102,44 @@ def with_defaults(table, values: dict) -> dict:
 
 def insert_numbered(connection, values: dict, first_row: dict, since: datetime | None,
                     fresh_number: Callable[[], str]) -> tuple[int | None, int | None]:
-    """(new case id, None), or (None, id of the repeat); a fresh number while the last was taken.
+    """(new case id, None), or (None, id of the case already filed with the same station, phone
+    and text since ``since``; None: no repeat window); a fresh number while the last was taken.
     ``values["number"]`` is the number the case got."""
+    key = repeat_key(values["station_id"], values["phone"], values["description"])
+    since = since or ALWAYS
+    insert_one = _insert_postgresql if connection.dialect.name == "postgresql" else _insert_sqlite
     for _ in range(NUMBER_ATTEMPTS):
-        case_id, repeat = _insert(connection, values, first_row, since)
-        if case_id is not None or repeat is not None:
-            return case_id, repeat
+        case_id, holder = insert_one(connection, values, first_row, since, key)
+        if case_id is not None:
+            return case_id, None
+        if holder is not None and holder != values["number"]:
+            return None, connection.execute(CASE_ID, {"number": holder}).scalar_one()
         values["number"] = fresh_number()  # this month's number was already given
     raise RuntimeError(f"no free case number after {NUMBER_ATTEMPTS} tries this month")
 
 
-def _insert(connection, values: dict, first_row: dict, since: datetime | None) -> tuple[int | None, int | None]:
-    if connection.dialect.name == "postgresql":
-        found = connection.execute(REGISTER_POSTGRESQL, {
-            **values, **{f"entry_{name}": value for name, value in first_row.items()}, "since": since}).one()
-        return found.new_id, found.repeat_id
-    if since is not None:
-        repeat = connection.execute(REPEAT, {"phone": values["phone"], "station": values["station_id"],
-                                             "description": values["description"], "since": since}).scalar()
-        if repeat is not None:
-            return None, repeat
-    case_id = connection.execute(INSERT_CASE[connection.dialect.name], values).scalar()
-    if case_id is not None:
-        connection.execute(INSERT_LEDGER, {**first_row, "case_id": case_id})
-    return case_id, None
+def _insert_postgresql(connection, values, first_row, since, key) -> tuple[int | None, str | None]:
+    autocommit = connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
+    try:
+        # in the caller's transaction, a failed statement must not undo what the caller did before it
+        with nullcontext() if autocommit else connection.begin_nested():
+            found = connection.execute(REGISTER_POSTGRESQL, {
+                **values, **{f"entry_{name}": value for name, value in first_row.items()},
+                "guard_key": key, "since": since}).one()
+    except IntegrityError as exc:
+        if "uq_cases_number" not in str(exc.orig):
+            raise
+        return None, None
+    return found.new_id, found.holder
+
+
+def _insert_sqlite(connection, values, first_row, since, key) -> tuple[int | None, str | None]:
+    if connection.execute(NUMBER_GIVEN, {"number": values["number"]}).first() is not None:
+        return None, None
+    holder = connection.execute(CLAIM_SQLITE, {"guard_key": key, "number": values["number"],
+                                               "created_at": values["created_at"], "since": since}).scalar_one()
+    if holder != values["number"]:
+        return None, holder
+    case_id = connection.execute(INSERT_CASE, values).scalar_one()
+    connection.execute(INSERT_LEDGER, {**first_row, "case_id": case_id})
+    return case_id, holder
