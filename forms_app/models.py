@@ -37,6 +37,10 @@ class Appointment(db.Model):
     created_at: Mapped[datetime]
     cancelled_at: Mapped[datetime | None]
     cancel_reason: Mapped[str | None] = mapped_column(String(200))
+    # The case the meeting's matter became: one column, so one case per appointment, and every
+    # change of the booking's outcome can require it empty in the same row it writes.
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), unique=True)
+    case: Mapped[Case | None] = relationship()
 
     claims: Mapped[list[SlotClaim]] = relationship(back_populates="appointment", cascade="all, delete-orphan")
     phone_claims: Mapped[list[PhoneClaim]] = relationship(back_populates="appointment", cascade="all, delete-orphan")
@@ -137,10 +141,6 @@ class Case(db.Model):
     satisfaction: Mapped[int | None]
     satisfaction_comment: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(index=True)
-
-    # A meeting turned into a case: at most one case per appointment, held by the database.
-    appointment_id: Mapped[int | None] = mapped_column(ForeignKey("appointments.id", ondelete="SET NULL"),
-                                                       unique=True)
 
     # A resident's cases by phone (the purge, a clerk's search), newest first.
     __table_args__ = (Index("ix_cases_phone_created_at", "phone", "created_at"),)

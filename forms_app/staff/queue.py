@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from ..cases.deadlines import overdue
 from ..cases.flow import OPEN, STATES
@@ -60,4 +61,5 @@ def appointments_today(stations: list[str], now: datetime) -> list[Appointment]:
     return db.session.scalars(select(Appointment).where(
         Appointment.station_id.in_(stations), Appointment.starts_at >= today,
         Appointment.starts_at < today + timedelta(days=1),
-        Appointment.status.in_((BOOKED, ATTENDED, NO_SHOW))).order_by(Appointment.starts_at)).all()
+        Appointment.status.in_((BOOKED, ATTENDED, NO_SHOW)))
+        .options(joinedload(Appointment.case)).order_by(Appointment.starts_at)).all()

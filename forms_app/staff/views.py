@@ -147,11 +147,20 @@ def appointment_outcome(appointment_id: int, outcome: str):
         abort(404)
     if not FlaskForm().validate_on_submit() or current_user.role == "supervisor":
         abort(400)
-    if outcomes.record(appointment, outcome):
-        db.session.commit()
+    if outcome not in (*outcomes.OUTCOMES, "case"):
+        abort(404)
+    try:
+        if outcome == "case":
+            case, new = outcomes.open_case(roster, appointment)
+        else:
+            outcomes.record(appointment, outcome)
+    except outcomes.Refused as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
         return redirect(url_for(".queue"), 303)
-    if outcome == "case":
-        case = outcomes.open_case(roster, appointment)
-        db.session.commit()
-        return redirect(url_for(".case_page", number=case.number), 303)
-    abort(404)
+    db.session.commit()
+    if outcome != "case":
+        return redirect(url_for(".queue"), 303)
+    if not new:
+        flash("这个预约已经转为案件，这就是那件案件", "success")
+    return redirect(url_for(".case_page", number=case.number), 303)

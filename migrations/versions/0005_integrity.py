@@ -1,4 +1,4 @@
-"""integrity: one case per appointment, the repeat guard, API idempotency keys
+"""integrity: one case per appointment (appointments.case_id), the repeat guard, API idempotency keys
 
 Revision ID: 0005
 Revises: 0004
@@ -17,11 +17,10 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('cases', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('appointment_id', sa.Integer(), nullable=True))
-        batch_op.create_unique_constraint(batch_op.f('uq_cases_appointment_id'), ['appointment_id'])
-        batch_op.create_foreign_key(batch_op.f('fk_cases_appointment_id_appointments'), 'appointments',
-                                    ['appointment_id'], ['id'], ondelete='SET NULL')
+    with op.batch_alter_table('appointments', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('case_id', sa.Integer(), nullable=True))
+        batch_op.create_unique_constraint(batch_op.f('uq_appointments_case_id'), ['case_id'])
+        batch_op.create_foreign_key(batch_op.f('fk_appointments_case_id_cases'), 'cases', ['case_id'], ['id'])
     op.create_table('repeat_guards',
     sa.Column('key', sa.String(length=64), nullable=False),
     sa.Column('case_number', sa.String(length=16), nullable=False),
@@ -51,7 +50,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_idempotency_keys_created_at'))
     op.drop_table('idempotency_keys')
     op.drop_table('repeat_guards')
-    with op.batch_alter_table('cases', schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f('fk_cases_appointment_id_appointments'), type_='foreignkey')
-        batch_op.drop_constraint(batch_op.f('uq_cases_appointment_id'), type_='unique')
-        batch_op.drop_column('appointment_id')
+    with op.batch_alter_table('appointments', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_appointments_case_id_cases'), type_='foreignkey')
+        batch_op.drop_constraint(batch_op.f('uq_appointments_case_id'), type_='unique')
+        batch_op.drop_column('case_id')

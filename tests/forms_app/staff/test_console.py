@@ -236,3 +236,92 @@ def test_todays_appointments_matrix_and_turning_one_into_a_case(client, people, 
         assert len(made) == (1 if expected == 303 else 0)
         if made:
             assert made[0].category == "legal-advice" and db.session.get(Appointment, booking_id).status == "attended"
+
+
+def a_booking(app, status="booked", number="AAAA-DDDD") -> int:
+    from forms_app.extensions import db
+    from forms_app.models import Appointment
+
+    with app.app_context():
+        booking = Appointment(number=number, manage_token="m" * 20 + number, station_id="wenhua-lu",
+                              officer_id="zhou-minghui", starts_at=datetime(2026, 11, 23, 10, 0),
+                              ends_at=datetime(2026, 11, 23, 10, 30), name="孙八", phone="13312345678",
+                              topic="legal-advice", description=f"咨询继承 {number}", status=status,
+                              consent_at=NOW.replace(tzinfo=None), created_at=NOW.replace(tzinfo=None))
+        db.session.add(booking)
+        db.session.commit()
+        return booking.id
+
+
+def meeting_state(app, booking_id) -> tuple[str, int]:
+    from forms_app.extensions import db
+    from forms_app.models import Appointment, Case
+
+    with app.app_context():
+        booking = db.session.get(Appointment, booking_id)
+        made = db.session.query(Case).filter(Case.description == booking.description).count()
+        return booking.status, made
+
+
+def test_a_meeting_becomes_one_case_however_often_it_is_converted(client, people, app, monkeypatch):
+    import forms_app.clock
+
+    monkeypatch.setattr(forms_app.clock, "now", lambda: NOW)
+    booking_id = a_booking(app)
+    login(client, "wenhua")
+    token = csrf_token(client.get("/staff/").get_data(as_text=True))
+    first = client.post(f"/staff/appointments/{booking_id}/case", data={"csrf_token": token})
+    again = client.post(f"/staff/appointments/{booking_id}/case", data={"csrf_token": token})
+    assert first.status_code == again.status_code == 303
+    assert first.headers["Location"] == again.headers["Location"]  # the second tap opens the same case
+    assert meeting_state(app, booking_id) == ("attended", 1)
+    queue = client.get("/staff/").get_data(as_text=True)
+    assert "已转为案件" in queue and first.headers["Location"].rsplit("/", 1)[1] in queue
+    # once it is a case, the meeting's outcome stands
+    refused = client.post(f"/staff/appointments/{booking_id}/no_show", data={"csrf_token": token})
+    assert refused.status_code == 303
+    assert "已经转为案件" in client.get(refused.headers["Location"]).get_data(as_text=True)
+    assert meeting_state(app, booking_id) == ("attended", 1)
+
+
+@pytest.mark.parametrize("status, outcome", [("cancelled", "case"), ("cancelled", "attended"),
+                                             ("cancelled", "no_show"), ("no_show", "case")])
+def test_a_cancelled_or_missed_meeting_is_not_converted(client, people, app, monkeypatch, status, outcome):
+    import forms_app.clock
+
+    monkeypatch.setattr(forms_app.clock, "now", lambda: NOW)
+    booking_id = a_booking(app, status=status)
+    login(client, "wenhua")
+    token = csrf_token(client.get("/staff/").get_data(as_text=True))
+    response = client.post(f"/staff/appointments/{booking_id}/{outcome}", data={"csrf_token": token})
+    assert response.status_code == 303
+    message = "已经取消" if status == "cancelled" else "记为未到"
+    assert message in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert meeting_state(app, booking_id) == (status, 0)
+
+
+def test_two_clerks_converting_one_meeting_at_once_make_one_case(people, app, monkeypatch):
+    import threading
+
+    import forms_app.clock
+
+    monkeypatch.setattr(forms_app.clock, "now", lambda: NOW)
+    app.config.update(RATELIMIT_LOGIN="100 per minute", RATELIMIT_LOGIN_ADDRESS="100 per minute")
+    for trial in range(3):
+        booking_id = a_booking(app, number=f"AAAA-E{trial}E{trial}")
+        clerks = [login(app.test_client(), "wenhua") for _ in range(4)]
+        tokens = [csrf_token(c.get("/staff/").get_data(as_text=True)) for c in clerks]
+        barrier, answers = threading.Barrier(len(clerks)), []
+
+        def convert(client, token):
+            barrier.wait(timeout=20)
+            answers.append(client.post(f"/staff/appointments/{booking_id}/case", data={"csrf_token": token}))
+
+        threads = [threading.Thread(target=convert, args=pair) for pair in zip(clerks, tokens)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert [a.status_code for a in answers] == [303] * len(clerks)
+        assert len({a.headers["Location"] for a in answers}) == 1
+        assert meeting_state(app, booking_id) == ("attended", 1)
