@@ -12,13 +12,15 @@ from ..booking.service import BookingError, Resident
 from ..extensions import db
 from ..rosters import current_roster
 from .common import bp, field_errors, iso, validated_body
-from .schema import INVALID, NOT_FOUND, TOO_MANY, json_response, ref
+from .idempotency import idempotent
+from .schema import IDEMPOTENCY_KEY, IDEMPOTENCY_RESPONSES, NOT_FOUND, TOO_MANY, json_response, ref
 
 STRINGS = ("station", "officer", "start", "name", "phone", "topic", "description")
 
 
 @bp.post("/appointments")
 @limits.resident_post
+@idempotent
 def create_appointment():
     roster = current_roster()
 
@@ -105,12 +107,10 @@ TOKEN = {"name": "token", "in": "query", "required": True, "schema": {"type": "s
 SCHEMAS = {"AppointmentRequest": APPOINTMENT_REQUEST, "Created": CREATED, "Appointment": APPOINTMENT}
 PATHS = {
     "/api/v1/appointments": {"post": {
-        "operationId": "createAppointment", "summary": "book a slot",
+        "operationId": "createAppointment", "parameters": [IDEMPOTENCY_KEY], "summary": "book a slot",
         "requestBody": {"required": True, "content": {"application/json": {
             "schema": ref("AppointmentRequest"), "example": BOOKING_EXAMPLE}}},
-        "responses": {"201": json_response(ref("Created"), "booked"),
-                      "409": json_response(ref("Error"), "the slot is full"),
-                      "422": INVALID, "429": TOO_MANY}}},
+        "responses": {**IDEMPOTENCY_RESPONSES, "201": json_response(ref("Created"), "booked"), "429": TOO_MANY}}},
     "/api/v1/appointments/{number}": {
         "get": {"operationId": "getAppointment", "summary": "an appointment", "parameters": [NUMBER, TOKEN],
                 "responses": {"200": json_response(ref("Appointment"), "the appointment"), "404": NOT_FOUND}},

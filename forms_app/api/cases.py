@@ -12,7 +12,8 @@ from ..cases.public import public_view
 from ..inputs import normalise_number
 from ..rosters import current_roster
 from .common import bp, field_errors, iso, validated_body
-from .schema import INVALID, TOO_MANY, json_response, ref
+from .idempotency import idempotent
+from .schema import IDEMPOTENCY_KEY, IDEMPOTENCY_RESPONSES, INVALID, TOO_MANY, json_response, ref
 
 STRINGS = ("station", "category", "description", "location", "occurred", "name", "phone", "contact_time")
 FLAGS = ("anonymous", "sensitive", "consent", "sensitive_consent")
@@ -26,6 +27,7 @@ def categories():
 
 @bp.post("/cases")
 @limits.complaint
+@idempotent
 def create_case():
     roster = current_roster()
     form, refused = validated_body(lambda data: ApiCaseForm(formdata=data, roster=roster), STRINGS, FLAGS,
@@ -108,10 +110,11 @@ PATHS = {
         "operationId": "listCategories", "summary": "complaint categories",
         "responses": {"200": json_response({"type": "array", "items": ref("Category")}, "categories")}}},
     "/api/v1/cases": {"post": {
-        "operationId": "createCase", "summary": "file a complaint; it becomes a case",
+        "operationId": "createCase", "parameters": [IDEMPOTENCY_KEY], "summary": "file a complaint; it becomes a case",
         "requestBody": {"required": True, "content": {"application/json": {
             "schema": ref("CaseRequest"), "example": CASE_EXAMPLE}}},
-        "responses": {"201": json_response(ref("CaseCreated"), "registered"), "422": INVALID, "429": TOO_MANY}}},
+        "responses": {**IDEMPOTENCY_RESPONSES, "201": json_response(ref("CaseCreated"), "registered"),
+                      "429": TOO_MANY}}},
     "/api/v1/cases/{number}": {"get": {
         "operationId": "getCase", "summary": "a case's state and timeline, for the resident who filed it",
         "parameters": [

@@ -14,7 +14,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import make_transient_to_detached
 
 from roster import Roster
@@ -24,7 +24,7 @@ from ..clock import aware, naive
 from ..db.transactions import caller_transaction_open, own_connection
 from ..extensions import db
 from ..inputs import random_code
-from ..models import Case, LedgerEntry
+from ..models import Case, LedgerEntry, RepeatGuard
 from . import flow, photos, sql
 from .deadlines import due_for
 from .ledger import snapshot
@@ -235,6 +235,13 @@ def find_for_resident(number: str, phone_last4: str) -> Case | None:
     if found is None or not secrets.compare_digest(found.phone[-4:], (phone_last4 or "").strip()):
         return None
     return found
+
+
+def forget_repeat_guards(now: datetime | None = None) -> int:
+    """Remove the repeat guards older than the repeat window (the caller commits): they have done
+    their job, and each is a hash of a phone and a text."""
+    cutoff = naive(now or clock.now()) - DUPLICATE_WINDOW
+    return db.session.execute(delete(RepeatGuard).where(RepeatGuard.at < cutoff)).rowcount
 
 
 ANONYMISED = "（已删除）"

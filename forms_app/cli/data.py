@@ -10,6 +10,7 @@ from flask.cli import with_appcontext
 from flask_migrate import upgrade
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
+from ..api import idempotency
 from ..booking import service as appointments
 from ..cases import service as cases
 from ..cases.photos import remove_photo
@@ -30,6 +31,10 @@ def purge_expired() -> None:
     count = cases.purge_expired(days, remove_photo)
     db.session.commit()
     click.echo(f"已删除 {count} 个案件中的个人信息 / removed personal data from {count} closed case(s)")
+    guards, keys = cases.forget_repeat_guards(), idempotency.purge_expired()
+    db.session.commit()
+    click.echo(f"已清理 {guards} 条防重复提交记录、{keys} 个幂等键 / removed {guards} repeat guard(s) and "
+               f"{keys} idempotency key(s)")
 
 
 def _pages(operation, path: str) -> int:
