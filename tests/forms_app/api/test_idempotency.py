@@ -108,7 +108,7 @@ def test_a_key_whose_first_request_died_can_be_used_again(client, app, clock):
         return client.post("/api/v1/cases", data=payload, content_type="application/json",
                            headers={"Idempotency-Key": "orphan"})
     busy = send()
-    assert busy.status_code == 409 and busy.headers["Retry-After"] == "1"
+    assert busy.status_code == 409 and "Retry-After" in busy.headers
     clock.now = NOW + timedelta(minutes=2)
     assert send().status_code == 201
     assert rows(app, Case) == 1
