@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import copy
 import io
 import random
 import shutil
@@ -90,7 +91,9 @@ def _node_mutation(text: bytes, rng: random.Random) -> tuple[str, bytes] | None:
     elif kind == "duplicate":
         items = [n for n in nodes if isinstance(n[1], yaml.SequenceNode)]
         _node, parent, index = rng.choice(items)
-        parent.value.insert(index, parent.value[index])
+        item = parent.value[index]
+        # the same node twice is written as an anchor and an alias; a deep copy is written out in full
+        parent.value.insert(index, item if rng.random() < 0.5 else copy.deepcopy(item))
     elif kind == "retype":
         node, parent, index = rng.choice(nodes)
         shape = rng.choice(["scalar", "list", "mapping"])
