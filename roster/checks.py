@@ -10,6 +10,7 @@ from .diagnostics import WARNING, Diagnostic
 from .domain import Roster
 from .model import BUILTIN_ROLES, WEEKDAYS, OfficersFile, RosterFile
 from .phones import MOBILE, SHORT
+from .repeats import repeated_entries
 from .schedule import cancelled_by, duty_dates, occurrences
 from .source import Source
 
@@ -94,6 +95,7 @@ def check_structure(officers: OfficersFile, roster: RosterFile, off_src: Source,
     out += _duplicates(ros_src, roster.streets, ("streets",), "街道", "street")
     out += _duplicates(ros_src, roster.stations, ("stations",), "站点", "station")
     out += _duplicates(ros_src, roster.settings.roles, ("settings", "roles"), "角色", "role")
+    out += repeated_entries(off_src) + repeated_entries(ros_src)
 
     roles = dict(BUILTIN_ROLES) | {r.id: r.name for r in roster.settings.roles}
     officer_ids = {o.id for o in officers.officers} | written_ids(off_src.data, "officers")

@@ -57,7 +57,7 @@ def test_the_corpus_has_every_required_case():
         "top-level-list", "nested-list-for-mapping", "scalar-for-list", "missing-file",
         "weekly-without-byday", "monthly-without-day", "ordinal-byday-weekly", "interval-without-valid-from",
         "duty-table-outside-month", "warning-next-month-empty", "warning-officer-without-station",
-        "warning-photo-missing", "many-errors",
+        "warning-photo-missing", "many-errors", "repeated-entry",
     }
     assert required <= set(CASES)
     for name in CASES:
