@@ -108,3 +108,40 @@ def test_statement_over_the_timeout_is_cancelled_on_postgresql(make_app, app, mo
         with pytest.raises(OperationalError):
             db.session.execute(text("SELECT pg_sleep(10)"))
         assert time.monotonic() - started < 5
+
+
+# ---------------------------------------------------------------- photos: a bounded pixel budget
+
+def _png(width: int, height: int) -> bytes:
+    import io
+
+    from PIL import Image
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (200, 30, 30)).save(out, "PNG")
+    return out.getvalue()
+
+
+def test_huge_png_is_refused_from_its_header_with_the_form_re_shown(client):
+    from forms_app.cases import photos
+
+    side = int((photos.MAX_PNG_PIXELS + 1) ** 0.5) + 1  # a few hundred KB that would unpack to ~50 MB
+    response, _ = file_complaint(client, photos=[("大图.png", _png(side, side))])
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "尺寸太大" in page and "请重新选择照片" in page and "楼上漏水三个月，协商不成" in page
+
+
+def test_large_jpeg_is_kept_reduced_and_without_exif():
+    import io
+
+    from PIL import Image
+
+    from forms_app.cases import photos
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"  # Make
+    out = io.BytesIO()
+    Image.radial_gradient("L").resize((6000, 4000)).convert("RGB").save(out, "JPEG", exif=exif.tobytes())
+    kept = photos.clean(out.getvalue(), "现场")
+    with Image.open(io.BytesIO(kept.data)) as image:
+        assert max(image.size) == photos.MAX_SIDE and image.size[0] > image.size[1]
+        assert not image.getexif()
