@@ -39,6 +39,12 @@ def seconds(environ, name: str, default: float) -> float:
     return float(raw) if raw else default
 
 
+def url_options(url: str) -> str:
+    from sqlalchemy.engine import make_url
+    given = make_url(url).query.get("options", "")
+    return " ".join(given) if isinstance(given, tuple) else given
+
+
 def engine_options(url: str, environ=os.environ) -> dict:
     """SQLAlchemy engine options for a database URL. A server connection is checked before use,
     so that a pooled connection a restart of PostgreSQL cut is replaced instead of failing a
@@ -58,7 +64,9 @@ def engine_options(url: str, environ=os.environ) -> dict:
         "pool_timeout": seconds(environ, "DB_POOL_TIMEOUT", 5),
         "connect_args": {
             "connect_timeout": max(1, int(seconds(environ, "DB_CONNECT_TIMEOUT", 3))),
-            "options": f"-c statement_timeout={statement_ms} -c lock_timeout={lock_ms}",
+            # after any options the URL gives (a search_path), which this argument would otherwise replace
+            "options": " ".join(filter(None, [url_options(url),
+                                              f"-c statement_timeout={statement_ms} -c lock_timeout={lock_ms}"])),
             # a server that vanished without closing the connection is noticed within ~30 s
             "keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 5, "keepalives_count": 3,
         },

@@ -145,3 +145,11 @@ def test_large_jpeg_is_kept_reduced_and_without_exif():
     with Image.open(io.BytesIO(kept.data)) as image:
         assert max(image.size) == photos.MAX_SIDE and image.size[0] > image.size[1]
         assert not image.getexif()
+
+
+def test_timeouts_keep_the_options_the_url_gives():
+    from forms_app.config import engine_options
+
+    options = engine_options("postgresql+psycopg://app@db/forms?options=-csearch_path%3Dboard", environ={})
+    assert options["connect_args"]["options"].startswith("-csearch_path=board ")
+    assert "statement_timeout=5000" in options["connect_args"]["options"]
