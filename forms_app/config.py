@@ -34,11 +34,43 @@ def driver_url(url: str) -> str:
     return url
 
 
-def engine_options(url: str) -> dict:
+def seconds(environ, name: str, default: float) -> float:
+    raw = (environ.get(name) or "").strip()
+    return float(raw) if raw else default
+
+
+def url_options(url: str) -> str:
+    from sqlalchemy.engine import make_url
+    given = make_url(url).query.get("options", "")
+    return " ".join(given) if isinstance(given, tuple) else given
+
+
+def engine_options(url: str, environ=os.environ) -> dict:
     """SQLAlchemy engine options for a database URL. A server connection is checked before use,
     so that a pooled connection a restart of PostgreSQL cut is replaced instead of failing a
-    resident's request; a SQLite file has no connection to lose, and the check is a query."""
-    return {"pool_pre_ping": not url.startswith("sqlite")}
+    resident's request; a SQLite file has no connection to lose, and the check is a query.
+
+    Every wait on the database is bounded, so that a frozen or overloaded server answers the
+    resident with a 503 within seconds instead of gunicorn killing the worker after 30 s with
+    no answer at all: DB_CONNECT_TIMEOUT (a server that accepts and never answers),
+    DB_STATEMENT_TIMEOUT and DB_LOCK_TIMEOUT (a query or a lock that never ends), DB_POOL_TIMEOUT
+    (every pooled connection in use). SQLite's busy timeout is in db/sqlite.py."""
+    if url.startswith("sqlite"):
+        return {"pool_pre_ping": False}
+    statement_ms = int(seconds(environ, "DB_STATEMENT_TIMEOUT", 5) * 1000)
+    lock_ms = int(seconds(environ, "DB_LOCK_TIMEOUT", 3) * 1000)
+    return {
+        "pool_pre_ping": True,
+        "pool_timeout": seconds(environ, "DB_POOL_TIMEOUT", 5),
+        "connect_args": {
+            "connect_timeout": max(1, int(seconds(environ, "DB_CONNECT_TIMEOUT", 3))),
+            # after any options the URL gives (a search_path), which this argument would otherwise replace
+            "options": " ".join(filter(None, [url_options(url),
+                                              f"-c statement_timeout={statement_ms} -c lock_timeout={lock_ms}"])),
+            # a server that vanished without closing the connection is noticed within ~30 s
+            "keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 5, "keepalives_count": 3,
+        },
+    }
 
 
 def ratelimit_settings(environ) -> dict:

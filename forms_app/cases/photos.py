@@ -21,6 +21,10 @@ from ..models import Case, CasePhoto
 MAX_PHOTOS = 3
 MAX_BYTES = 5 * 1024 * 1024
 MAX_PIXELS = 50_000_000  # a 5 MB file may still unpack to gigabytes (a "decompression bomb")
+# A PNG cannot be decoded at a reduced scale, so its whole pixel count is unpacked: a phone's PNG
+# is a screenshot, well under this. A JPEG is decoded at 1/2, 1/4 or 1/8 scale (Image.draft).
+MAX_PNG_PIXELS = 16_000_000
+MAX_SIDE = 2560  # kept photos are at most this wide or high; enough to read a notice or a crack
 FORMATS = {"JPEG": ("jpg", "image/jpeg"), "MPO": ("jpg", "image/jpeg"), "PNG": ("png", "image/png")}
 
 
@@ -60,10 +64,16 @@ def clean(data: bytes, label: str = "") -> CleanPhoto:
                 probe.verify()  # structure and checksums; the image must be opened again after this
             with Image.open(io.BytesIO(data)) as image:
                 width, height = image.size
-                if width * height > MAX_PIXELS or width < 1 or height < 1:
-                    raise PhotoError(f"照片“{label}”的尺寸太大，请换一张")
+                # from the header, before any pixel is decoded
+                limit = MAX_PNG_PIXELS if image.format == "PNG" else MAX_PIXELS
+                if width * height > limit or width < 1 or height < 1:
+                    raise PhotoError(f"照片“{label}”的尺寸太大（超过 {limit // 1_000_000} 百万像素），"
+                                     "请换一张，或截图后再传")
                 extension, content_type = FORMATS[image.format]
+                if extension == "jpg":
+                    image.draft("RGB", (MAX_SIDE, MAX_SIDE))  # decode at the smallest scale still this big
                 image.load()
+                image.thumbnail((MAX_SIDE, MAX_SIDE))
                 upright = ImageOps.exif_transpose(image)
             if extension == "jpg":
                 mode = "RGB"

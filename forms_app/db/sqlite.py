@@ -15,6 +15,7 @@ lock that was free after one millisecond.
 """
 from __future__ import annotations
 
+import os
 import random
 import sqlite3
 import time
@@ -25,7 +26,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-BUSY_TIMEOUT_MS = 30_000
+# A writer waits this long for the lock, then the resident gets the 503 page (web/errors.py)
+# well before gunicorn's 30 s worker timeout; SQLITE_BUSY_TIMEOUT in seconds.
+BUSY_TIMEOUT_MS = int(float(os.environ.get("SQLITE_BUSY_TIMEOUT") or 5) * 1000)
 
 
 @event.listens_for(Engine, "connect")

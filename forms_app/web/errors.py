@@ -3,7 +3,10 @@ traceback; the exception's own headers kept (Allow on 405, Retry-After on 429)."
 from __future__ import annotations
 
 from flask import Flask, render_template, request
+from sqlalchemy.exc import DBAPIError, OperationalError, TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
+
+from ..extensions import db
 
 from ..rosters import RosterUnavailable
 
@@ -28,6 +31,27 @@ def register(app: Flask) -> None:
         return render_template("error.html", code=503, title="暂时无法预约",
                                message="值班名单暂时无法读取，请稍后再试，或直接拨打站点电话。"), 503
 
+    @app.errorhandler(DBAPIError)
+    @app.errorhandler(PoolTimeout)
+    def _database_unavailable(error: Exception):
+        # DBAPIError with connection_invalidated, OperationalError (refused, timed out, locked, statement
+        # timeout) and a full pool all mean "try again shortly"; any other DBAPIError is a bug.
+        if isinstance(error, DBAPIError) and not (isinstance(error, OperationalError)
+                                                  or error.connection_invalidated):
+            return _unexpected(error)
+        db.session.rollback()
+        db.session.remove()
+        # the class name only: the statement and its parameters may hold a resident's input
+        app.logger.warning("database unavailable on %s: %s", request.path, type(error.__cause__ or error).__name__)
+        headers = {"Retry-After": str(RETRY_AFTER)}
+        if wants_json():
+            return {"error": "Service Unavailable", "message": "database unavailable, try again shortly"}, 503, headers
+        kept = [(name, value) for name, value in request.form.items(multi=True)] if request.method == "POST" else []
+        return render_template("error.html", code=503, title="系统繁忙", kept=kept,
+                               message=("系统暂时繁忙，您填写的内容还没有提交。请稍等片刻后按“重新提交”，"
+                                        "或直接拨打站点电话。" if kept else
+                                        "系统暂时繁忙，请稍等片刻后再试，或直接拨打站点电话。")), 503, headers
+
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):
         if isinstance(error, HTTPException):
@@ -38,6 +62,8 @@ def register(app: Flask) -> None:
         return render_template("error.html", code=500, title="出错了",
                                message="服务出了点问题，您填写的内容没有保存。请稍后再试，或直接拨打站点电话。"), 500
 
+
+RETRY_AFTER = 5  # seconds; a restart of the database or a lock released takes about this long
 
 _TITLES = {400: "请求有误", 404: "没有找到", 405: "请求有误", 429: "操作太频繁"}
 _MESSAGES = {404: "这个页面不存在，或链接已经过期。", 400: "页面已过期，请返回重新填写。"}

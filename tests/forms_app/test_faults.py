@@ -1,0 +1,155 @@
+"""A frozen or stopped database: the resident gets a 503 in words with their input kept, the API a
+JSON 503 with Retry-After, /readyz a prompt 503; never a 500 and never a hung worker."""
+from __future__ import annotations
+
+import socket
+import threading
+import time
+
+import pytest
+
+from tests.forms_app.cases.test_complaints import file_complaint
+
+
+@pytest.fixture
+def frozen_server():
+    """Accepts TCP connections and never answers, as PostgreSQL does under SIGSTOP."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    held, stop = [], threading.Event()
+
+    def accept():
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                held.append(listener.accept()[0])
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield listener.getsockname()[1]
+    stop.set()
+    thread.join()
+    for conn in held:
+        conn.close()
+    listener.close()
+
+
+def refused_port() -> int:
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()  # nothing listens there now: connection refused
+    return port
+
+
+def unavailable_urls(frozen_port, tmp_path):
+    return {
+        "frozen": f"postgresql+psycopg://app@127.0.0.1:{frozen_port}/forms",
+        "stopped": f"postgresql+psycopg://app@127.0.0.1:{refused_port()}/forms",
+        "sqlite-unopenable": f"sqlite:///{tmp_path / 'no-such-folder' / 'forms.sqlite3'}",
+    }
+
+
+@pytest.mark.parametrize("kind", ["frozen", "stopped", "sqlite-unopenable"])
+def test_unavailable_database_answers_503_promptly(make_app, frozen_server, tmp_path, monkeypatch, kind):
+    monkeypatch.setenv("DB_CONNECT_TIMEOUT", "1")
+    broken = make_app({"SQLALCHEMY_DATABASE_URI": unavailable_urls(frozen_server, tmp_path)[kind]})
+    client = broken.test_client()
+
+    started = time.monotonic()
+    ready = client.get("/readyz")
+    assert ready.status_code == 503 and ready.get_json()["status"] == "not ready"
+
+    api = client.get("/api/v1/cases/A-20261123-0001?phone_last4=1234")
+    assert api.status_code == 503 and api.get_json()["error"] == "Service Unavailable"
+    assert api.headers["Retry-After"].isdigit()
+
+    response, sent = file_complaint(client, description="楼道灯坏了三天，晚上看不见台阶")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 503 and response.headers["Retry-After"].isdigit()
+    assert "系统暂时繁忙" in page and "服务出了点问题" not in page
+    assert "楼道灯坏了三天，晚上看不见台阶" in page  # the resident's text is kept, ready to send again
+    assert 'name="csrf_token"' in page and "重新提交" in page
+    assert time.monotonic() - started < 15  # three requests, each bounded by the 1 s connect timeout
+
+
+def test_engine_options_bound_every_wait_and_follow_the_environment():
+    from forms_app.config import engine_options
+
+    defaults = engine_options("postgresql+psycopg://app@db/forms", environ={})
+    assert defaults["pool_pre_ping"] and defaults["pool_timeout"] == 5
+    assert defaults["connect_args"]["connect_timeout"] == 3
+    assert "statement_timeout=5000" in defaults["connect_args"]["options"]
+    assert "lock_timeout=3000" in defaults["connect_args"]["options"]
+    chosen = engine_options("postgresql+psycopg://app@db/forms", environ={
+        "DB_CONNECT_TIMEOUT": "2", "DB_STATEMENT_TIMEOUT": "1.5", "DB_LOCK_TIMEOUT": "0.5", "DB_POOL_TIMEOUT": "7"})
+    assert chosen["connect_args"]["connect_timeout"] == 2 and chosen["pool_timeout"] == 7
+    assert "statement_timeout=1500" in chosen["connect_args"]["options"]
+    assert "lock_timeout=500" in chosen["connect_args"]["options"]
+
+
+@pytest.mark.needs_postgresql
+@pytest.mark.postgresql
+def test_statement_over_the_timeout_is_cancelled_on_postgresql(make_app, app, monkeypatch):
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
+
+    from forms_app.extensions import db
+
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        pytest.skip("a server-side statement timeout")
+    monkeypatch.setenv("DB_STATEMENT_TIMEOUT", "0.5")
+    timed = make_app()
+    with timed.app_context():
+        started = time.monotonic()
+        with pytest.raises(OperationalError):
+            db.session.execute(text("SELECT pg_sleep(10)"))
+        assert time.monotonic() - started < 5
+
+
+# ---------------------------------------------------------------- photos: a bounded pixel budget
+
+def _png(width: int, height: int) -> bytes:
+    import io
+
+    from PIL import Image
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (200, 30, 30)).save(out, "PNG")
+    return out.getvalue()
+
+
+def test_huge_png_is_refused_from_its_header_with_the_form_re_shown(client):
+    from forms_app.cases import photos
+
+    side = int((photos.MAX_PNG_PIXELS + 1) ** 0.5) + 1  # a few hundred KB that would unpack to ~50 MB
+    response, _ = file_complaint(client, photos=[("大图.png", _png(side, side))])
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "尺寸太大" in page and "请重新选择照片" in page and "楼上漏水三个月，协商不成" in page
+
+
+def test_large_jpeg_is_kept_reduced_and_without_exif():
+    import io
+
+    from PIL import Image
+
+    from forms_app.cases import photos
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"  # Make
+    out = io.BytesIO()
+    Image.radial_gradient("L").resize((6000, 4000)).convert("RGB").save(out, "JPEG", exif=exif.tobytes())
+    kept = photos.clean(out.getvalue(), "现场")
+    with Image.open(io.BytesIO(kept.data)) as image:
+        assert max(image.size) == photos.MAX_SIDE and image.size[0] > image.size[1]
+        assert not image.getexif()
+
+
+def test_timeouts_keep_the_options_the_url_gives():
+    from forms_app.config import engine_options
+
+    options = engine_options("postgresql+psycopg://app@db/forms?options=-csearch_path%3Dboard", environ={})
+    assert options["connect_args"]["options"].startswith("-csearch_path=board ")
+    assert "statement_timeout=5000" in options["connect_args"]["options"]
