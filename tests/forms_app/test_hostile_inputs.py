@@ -79,3 +79,11 @@ def test_api_case_never_answers_500_and_a_refusal_writes_nothing(client, app, fi
     assert response.status_code in (201, 422), response.get_data(as_text=True)
     if response.status_code == 422:
         assert case_count(app) == before
+
+
+@pytest.mark.parametrize("path", ["/api/v1/cases", "/api/v1/appointments"])
+def test_deeply_nested_json_is_refused_not_a_500(client, app, path):
+    response = client.post(path, data="[" * 100000, content_type="application/json",
+                           environ_overrides={"REMOTE_ADDR": next(ADDRESSES)})
+    assert 400 <= response.status_code < 500
+    assert case_count(app) == 0
