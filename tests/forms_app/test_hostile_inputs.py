@@ -87,3 +87,11 @@ def test_deeply_nested_json_is_refused_not_a_500(client, app, path):
                            environ_overrides={"REMOTE_ADDR": next(ADDRESSES)})
     assert 400 <= response.status_code < 500
     assert case_count(app) == 0
+
+
+@pytest.mark.parametrize("start", ["9999-12-31T23:59:00-12:00", "0001-01-01T00:00:00+14:00", "9999-12-31T20:00:00+08:00"])
+def test_a_booking_start_at_the_ends_of_the_calendar_is_a_field_error(client, start):
+    response = client.post("/api/v1/appointments", environ_overrides={"REMOTE_ADDR": next(ADDRESSES)},
+                           json={"station": "wenhua-lu", "officer": "chen-hao", "start": start, "name": "王五",
+                                 "phone": "13912345678", "topic": "legal-advice", "consent": True})
+    assert response.status_code == 422 and "start" in response.json["fields"]
