@@ -21,6 +21,7 @@ from .rosters import RosterProvider, RosterUnavailable
 from .staff import accounts, dashboard, views as staff_views  # noqa: F401 - accounts: the login manager's user loader
 from .web import errors, health, requestlog
 from .web.converters import MonthConverter
+from .web.jsonbody import JSONProvider
 from .web.session_cookie import SessionInterface
 
 BLUEPRINTS = (booking_views.bp, staff_views.bp, dashboard.bp, api.bp, booking_feeds.bp, case_views.bp, health.bp)
@@ -28,6 +29,7 @@ BLUEPRINTS = (booking_views.bp, staff_views.bp, dashboard.bp, api.bp, booking_fe
 
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
+    app.json = JSONProvider(app)
     app.config.from_mapping(from_environment(app.instance_path))
     if test_config:
         app.config.from_mapping(test_config)

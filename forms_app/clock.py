@@ -6,7 +6,7 @@ convert between them and the aware times the code computes with.
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import MAXYEAR, MINYEAR, datetime
 
 from roster import TZ
 
@@ -23,6 +23,18 @@ def naive(moment: datetime) -> datetime:
 
 def aware(moment: datetime) -> datetime:
     return moment.replace(tzinfo=TZ) if moment.tzinfo is None else moment.astimezone(TZ)
+
+
+def from_iso(text: str) -> datetime:
+    """An ISO 8601 date-time as an aware Beijing time. ValueError also for a moment in year 1 or 9999:
+    near those ends the conversion to Beijing or a slot's length would overflow (an OverflowError, a 500)."""
+    try:
+        moment = aware(datetime.fromisoformat(text))
+    except OverflowError:
+        raise ValueError("date-time out of range") from None
+    if not MINYEAR < moment.year < MAXYEAR:
+        raise ValueError("date-time out of range")
+    return moment
 
 
 def now_naive() -> datetime:

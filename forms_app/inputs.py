@@ -1,9 +1,12 @@
 """What a resident types, made usable: the checks and clean-ups that every form shares."""
 from __future__ import annotations
 
+import hmac
 import secrets
 import unicodedata
 
+from flask_wtf import FlaskForm
+from wtforms import TextAreaField
 from wtforms.validators import ValidationError
 
 from roster.phones import MOBILE, PhoneError, normalise_phone
@@ -31,19 +34,52 @@ def normalise_number(value: str | None) -> str:
     return text
 
 
-def plain_text(_form, field) -> None:
-    """No NUL or unpaired surrogates: neither can be stored (PostgreSQL refuses NUL in text)."""
-    value = field.data
-    if isinstance(value, str) and ("\x00" in value or _unencodable(value)):
-        raise ValidationError("含有无法识别的字符，请删掉后再试")
+# Characters a resident never means to type and that break what we write (PostgreSQL refuses NUL,
+# openpyxl refuses C0 controls, .ics lines split on CR/LF, bidi overrides disguise a name on screen).
+_BIDI_CONTROLS = frozenset(range(0x202A, 0x202F)) | frozenset(range(0x2066, 0x206A))
+# Browsers send a textarea's line breaks as CR LF; tab is pasted from spreadsheets.
+_MULTI_LINE_ALLOWED = frozenset("\n\r\t")
 
 
-def _unencodable(value: str) -> bool:
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return True
+def hostile_character(value: str, *, multi_line: bool) -> bool:
+    """Whether ``value`` holds a C0/C1 control, DEL, a lone surrogate or a bidi override/isolate
+    (line breaks and tab pass where the text is ``multi_line``)."""
+    for char in value:
+        code = ord(char)
+        if multi_line and char in _MULTI_LINE_ALLOWED:
+            continue
+        if code < 0x20 or 0x7F <= code <= 0x9F or 0xD800 <= code <= 0xDFFF or code in _BIDI_CONTROLS:
+            return True
     return False
+
+
+def plain_text(_form, field) -> None:
+    """Refuses what ``hostile_character`` names; a TextAreaField is multi-line, any other field is not."""
+    value = field.data
+    if isinstance(value, str) and hostile_character(value, multi_line=isinstance(field, TextAreaField)):
+        raise ValidationError("含有无法识别的字符（如控制字符），请删掉后再试")
+
+
+def lookup_key(value) -> str | None:
+    """A number or token from a URL, query or body as it may be looked up, or None when no row can
+    have it: ours are ASCII without controls, and PostgreSQL refuses NUL in a query."""
+    if not isinstance(value, str) or not value.isascii() or hostile_character(value, multi_line=False):
+        return None
+    return value
+
+
+def same_secret(given, expected: str) -> bool:
+    """Constant-time comparison that answers False (not TypeError) for a non-ASCII or non-str guess."""
+    key = lookup_key(given)
+    return key is not None and hmac.compare_digest(key.encode("ascii"), expected.encode("utf-8"))
+
+
+class PlainTextForm(FlaskForm):
+    """A form whose every text field is checked by ``plain_text``, so no field can forget it."""
+
+    def validate(self, extra_validators=None):
+        extra = {name: [plain_text, *(extra_validators or {}).get(name, ())] for name in self._fields}
+        return super().validate(extra_validators=extra)
 
 
 def mobile_phone(_form, field) -> None:

@@ -1,11 +1,9 @@
 """Appointments: book a slot, look one up, cancel it (with the number and the private token)."""
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask import abort, jsonify, request
 
-from .. import limits
+from .. import clock, limits
 from ..booking import service as appointments
 from ..booking.forms import ApiBookingForm
 from ..booking.service import BookingError, Resident
@@ -32,7 +30,7 @@ def create_appointment():
     if refused:
         return refused
     try:
-        start = datetime.fromisoformat(form.start.data)
+        start = clock.from_iso(form.start.data)
     except ValueError:
         return field_errors({"start": ["expected an ISO 8601 date-time such as 2026-11-23T09:00:00+08:00"]})
     if not roster.has_station(form.station.data):

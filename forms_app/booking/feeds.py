@@ -1,7 +1,6 @@
 """Officers' private calendar feeds of their own bookings (a secret URL a phone calendar polls)."""
 from __future__ import annotations
 
-import hmac
 from datetime import timedelta
 
 from flask import Blueprint, abort
@@ -9,6 +8,7 @@ from sqlalchemy import select
 
 from .. import clock
 from ..extensions import db
+from ..inputs import same_secret
 from ..models import BOOKED, CANCELLED, Appointment
 from ..rosters import current_roster
 from .calendars import appointment_event, calendar, feed_token, ics_response
@@ -19,7 +19,7 @@ bp = Blueprint("feeds", __name__, url_prefix="/feeds")
 @bp.get("/officers/<officer>/<token>.ics")
 def officer_feed(officer: str, token: str):
     roster = current_roster()
-    if not roster.has_officer(officer) or not hmac.compare_digest(token, feed_token(officer)):
+    if not roster.has_officer(officer) or not same_secret(token, feed_token(officer)):
         abort(404)
     since = clock.naive(clock.now() - timedelta(days=30))
     rows = db.session.scalars(select(Appointment).where(

@@ -2,18 +2,17 @@
 from __future__ import annotations
 
 from flask import current_app
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, StringField, TelField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
-from ..inputs import mobile_phone
+from ..inputs import PlainTextForm, mobile_phone
 
 CONSENT_TEXT = ("我同意本站收集我的姓名、手机号和上面的说明，仅用于安排这次见面；只有所选站点的工作人员和接待人员能看到；"
                 "见面结束 {days} 天后删除。")
 
 
-class ResidentForm(FlaskForm):
+class ResidentForm(PlainTextForm):
     name = StringField("您的姓名", validators=[DataRequired("请填写姓名"), Length(max=40, message="姓名最多 40 个字")],
                        render_kw={"autocomplete": "name"})
     phone = TelField("手机号", validators=[DataRequired("请填写手机号"), mobile_phone],
@@ -51,10 +50,10 @@ class ApiBookingForm(ResidentForm):
     start = StringField(validators=[DataRequired("missing start")])
 
 
-class CancelForm(FlaskForm):
+class CancelForm(PlainTextForm):
     reason = StringField("取消原因", validators=[DataRequired("请写一下取消的原因"), Length(max=200)])
 
 
-class RescheduleForm(FlaskForm):
+class RescheduleForm(PlainTextForm):
     slot = RadioField("新的时间", validate_choice=False, validators=[InputRequired("请选择新的时间")])
     reason = StringField("改约原因", validators=[DataRequired("请写一下改约的原因"), Length(max=200)])

@@ -18,7 +18,7 @@ from .. import clock
 from ..clock import aware, naive
 from ..db.transactions import caller_transaction_open, own_connection
 from ..extensions import db
-from ..inputs import random_code
+from ..inputs import lookup_key, random_code, same_secret
 from ..models import BOOKED, CANCELLED, Appointment, AppointmentEvent
 from . import sql
 from .slots import Slot, find_slot
@@ -157,6 +157,7 @@ def purge_expired(retention_days: int, now: datetime | None = None) -> int:
 
 
 def by_token(token: str) -> Appointment | None:
+    token = lookup_key(token)
     if not token or len(token) > 64:
         return None
     return db.session.scalar(select(Appointment).where(Appointment.manage_token == token))
@@ -164,8 +165,11 @@ def by_token(token: str) -> Appointment | None:
 
 def by_number(number: str, token: str) -> Appointment | None:
     """Both must match: a number alone (read out at the desk) does not open a booking."""
-    found = db.session.scalar(select(Appointment).where(Appointment.number == (number or "").upper()))
-    if found is None or not secrets.compare_digest(found.manage_token, token or ""):
+    number = lookup_key(number or "")
+    if number is None:
+        return None
+    found = db.session.scalar(select(Appointment).where(Appointment.number == number.upper()))
+    if found is None or not same_secret(token or "", found.manage_token):
         return None
     return found
 

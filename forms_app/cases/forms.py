@@ -3,7 +3,6 @@ and rating forms."""
 from __future__ import annotations
 
 from flask import current_app
-from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import BooleanField, RadioField, SelectField, StringField, TelField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -11,7 +10,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Regexp, Vali
 
 from roster import Roster
 
-from ..inputs import mobile_phone, nfkc, normalise_number, plain_text
+from ..inputs import PlainTextForm, mobile_phone, nfkc, normalise_number
 from . import photos
 
 DESCRIPTION_MAX = 2000
@@ -25,23 +24,23 @@ SCORES = [SelectChoice(str(n), f"{n} {word}") for n, word in ((5, "很满意"), 
                                                               (1, "很不满意"))]
 
 
-class CaseForm(FlaskForm):
+class CaseForm(PlainTextForm):
     """The resident's fields, shared by the page and the JSON API."""
 
     station = SelectField("站点", validators=[DataRequired("请选择您所在的社区或站点")], validate_choice=False)
     category = SelectField("事情的类别", validators=[DataRequired("请选择事情的类别")], validate_choice=False)
     description = TextAreaField(f"发生了什么（最多 {DESCRIPTION_MAX} 字）", validators=[
-        DataRequired("请写一下发生了什么"), plain_text, Length(max=DESCRIPTION_MAX, message=f"最多 {DESCRIPTION_MAX} 字，请精简一下")])
+        DataRequired("请写一下发生了什么"), Length(max=DESCRIPTION_MAX, message=f"最多 {DESCRIPTION_MAX} 字，请精简一下")])
     location = StringField("在哪里（选填）",
-                           validators=[plain_text, Length(max=200, message="地点最多 200 字")])
+                           validators=[Length(max=200, message="地点最多 200 字")])
     occurred = StringField("什么时候发生的（选填）",
-                           validators=[plain_text, Length(max=100, message="时间最多 100 字")])
+                           validators=[Length(max=100, message="时间最多 100 字")])
     name = StringField("您的姓名", render_kw={"autocomplete": "name"},
-                       validators=[DataRequired("请填写姓名"), plain_text, Length(max=40, message="姓名最多 40 个字")])
+                       validators=[DataRequired("请填写姓名"), Length(max=40, message="姓名最多 40 个字")])
     phone = TelField("手机号", validators=[DataRequired("请填写手机号"), mobile_phone],
                      render_kw={"autocomplete": "tel", "inputmode": "tel"})
     contact_time = StringField("方便联系您的时间（选填）",
-                               validators=[plain_text, Length(max=100, message="最多 100 字")])
+                               validators=[Length(max=100, message="最多 100 字")])
     anonymous = BooleanField("不要向对方透露我的姓名")
     sensitive = BooleanField("内容涉及健康、未成年人等敏感信息")
     sensitive_consent = BooleanField(SENSITIVE_CONSENT)
@@ -109,7 +108,7 @@ class ApiCaseForm(CaseForm):
         csrf = False
 
 
-class TrackForm(FlaskForm):
+class TrackForm(PlainTextForm):
     """A lookup changes nothing, so it carries no CSRF token; that also keeps the "not found" page
     byte-for-byte the same whichever number or digits were typed."""
 
@@ -125,7 +124,7 @@ class TrackForm(FlaskForm):
                                           Regexp(r"^[0-9]{4}$", message="请填写手机号最后 4 位数字")])
 
 
-class SatisfactionForm(FlaskForm):
+class SatisfactionForm(PlainTextForm):
     score = RadioField("您对这次办理满意吗？", choices=SCORES, validators=[InputRequired("请选一个分数")])
     comment = TextAreaField("还想说的话（选填，最多 500 字）",
-                            validators=[plain_text, Length(max=500, message="最多 500 字，请精简一下")])
+                            validators=[Length(max=500, message="最多 500 字，请精简一下")])

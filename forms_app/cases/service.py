@@ -10,7 +10,6 @@ themselves, on a connection of their own unless the caller has a transaction ope
 """
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -23,7 +22,7 @@ from .. import clock
 from ..clock import aware, naive
 from ..db.transactions import caller_transaction_open, own_connection
 from ..extensions import db
-from ..inputs import random_code
+from ..inputs import lookup_key, random_code, same_secret
 from ..models import Case, LedgerEntry, RepeatGuard
 from . import flow, photos, sql
 from .deadlines import due_for
@@ -231,8 +230,11 @@ def by_number(number: str) -> Case | None:
 
 def find_for_resident(number: str, phone_last4: str) -> Case | None:
     """A case by number and the last four digits of the phone; wrong digits look like no case."""
-    found = db.session.scalar(select(Case).where(Case.number == (number or "").strip().upper()))
-    if found is None or not secrets.compare_digest(found.phone[-4:], (phone_last4 or "").strip()):
+    number = lookup_key((number or "").strip().upper())
+    if number is None:
+        return None
+    found = db.session.scalar(select(Case).where(Case.number == number))
+    if found is None or not same_secret((phone_last4 or "").strip(), found.phone[-4:]):
         return None
     return found
 

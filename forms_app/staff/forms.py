@@ -1,7 +1,6 @@
 """The console's forms: logging in, and the details of an action of the case flow."""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, PasswordField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields import DateTimeLocalField
 from wtforms.fields.choices import SelectChoice
@@ -9,9 +8,10 @@ from wtforms.validators import DataRequired, Optional
 
 from ..cases.flow import FEEDBACK_CHANNELS, OUTCOMES
 from ..clock import aware
+from ..inputs import PlainTextForm
 
 
-class LoginForm(FlaskForm):
+class LoginForm(PlainTextForm):
     username = StringField("用户名", validators=[DataRequired("请填写用户名")], render_kw={"autocomplete": "username"})
     password = PasswordField("密码", validators=[DataRequired("请填写密码")],
                              render_kw={"autocomplete": "current-password"})
@@ -33,7 +33,7 @@ MomentField = _in_chinese(DateTimeLocalField, "请按“年-月-日 时:分”�
 WholeNumberField = _in_chinese(IntegerField, "请填一个整数，例如 5")
 
 
-class ActionForm(FlaskForm):
+class ActionForm(PlainTextForm):
     """All the details any action may need; the state machine says which are required.
     Each action's form on the case page carries its own prefix, so ids stay unique."""
 
