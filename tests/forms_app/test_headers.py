@@ -40,7 +40,8 @@ def test_every_route_carries_the_security_headers(app, client):
         response.close()
 
 
-def test_a_real_booking_page_and_the_console_are_not_stored(app, client, fixed_clock):
+@pytest.mark.usefixtures("fixed_clock")
+def test_a_real_booking_page_and_the_console_are_not_stored(app, client):
     made = api_book(client)
     for path in (f"/manage/{made['manage_token']}", "/staff/login"):
         response = client.get(path)
@@ -72,3 +73,13 @@ def test_pages_work_under_the_policy_without_violations(live, phone):
         # elder.js ran from its file, in <head>, before the page was drawn
         assert page.evaluate('document.documentElement.classList.contains("sb-elder")'), path
     assert problems == []
+
+
+def test_session_cookie_is_httponly_lax_and_secure_over_https(make_app):
+    plain = make_app().test_client().get("/staff/login")
+    cookie = plain.headers.get("Set-Cookie", "")
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
+    proxied = make_app({"TRUSTED_PROXIES": 1}).test_client().get(
+        "/staff/login", headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"})
+    cookie = proxied.headers.get("Set-Cookie", "")
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" in cookie
