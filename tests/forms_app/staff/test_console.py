@@ -236,3 +236,15 @@ def test_todays_appointments_matrix_and_turning_one_into_a_case(client, people, 
         assert len(made) == (1 if expected == 303 else 0)
         if made:
             assert made[0].category == "legal-advice" and db.session.get(Appointment, booking_id).status == "attended"
+
+
+def test_logout_needs_the_csrf_token_and_offers_a_button(client, people):
+    login(client, "wenhua")
+    refused = client.post("/staff/logout", data={})
+    assert refused.status_code == 200 and "退出" in refused.get_data(as_text=True)
+    assert client.get("/staff/").status_code == 200  # still signed in
+    button = client.get("/staff/logout")
+    assert button.status_code == 200
+    done = client.post("/staff/logout", data={"csrf_token": csrf_token(button.get_data(as_text=True))})
+    assert done.status_code == 303
+    assert client.get("/staff/").status_code == 302  # to the login page
