@@ -19,7 +19,7 @@ from .db import sqlite  # noqa: F401 - every SQLite connection's settings, regis
 from .extensions import csrf, db, limiter, login_manager, migrate
 from .rosters import RosterProvider, RosterUnavailable
 from .staff import accounts, dashboard, views as staff_views  # noqa: F401 - accounts: the login manager's user loader
-from .web import errors, health, requestlog
+from .web import errors, headers, health, requestlog
 from .web.converters import MonthConverter
 from .web.jsonbody import JSONProvider
 from .web.session_cookie import SessionInterface
@@ -65,6 +65,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_commands(app)
     errors.register(app)
     requestlog.install(app)
+    headers.install(app)
 
     app.jinja_env.filters["tel"] = tel_uri
     app.jinja_env.filters["phone"] = display_phone

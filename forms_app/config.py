@@ -96,6 +96,8 @@ def from_environment(instance_path: str) -> dict:
         "SQLALCHEMY_DATABASE_URI": database,
         "ROSTER_DIR": os.environ.get("ROSTER_DIR") or str(ROOT / "data"),
         "SITE_URL": os.environ.get("SITE_URL") or "http://127.0.0.1:8000/",
+        # This service's own public address, for links handed out where there is no request (officer-feeds).
+        "FORMS_URL": os.environ.get("FORMS_URL") or "http://127.0.0.1:8001/",
         "WTF_CSRF_TIME_LIMIT": None,
         # Rate limits: Redis when several workers or hosts share them, memory on one process.
         "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL") or "memory://",

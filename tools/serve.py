@@ -21,7 +21,8 @@ def main(argv: list[str] | None = None) -> int:
         print("还没有构建网站：先运行 make site / the site is not built: run `make site` first", file=sys.stderr)
         return 1
     gunicorn = [sys.executable, "-m", "gunicorn"]
-    env = {**os.environ, "SITE_URL": os.environ.get("SITE_URL") or f"http://{args.host}:{args.site_port}/"}
+    env = {**os.environ, "SITE_URL": os.environ.get("SITE_URL") or f"http://{args.host}:{args.site_port}/",
+           "FORMS_URL": os.environ.get("FORMS_URL") or f"http://{args.host}:{args.forms_port}/"}
     processes = [
         subprocess.Popen([*gunicorn, "-c", str(ROOT / "deploy" / "gunicorn.conf.py"), "--bind",
                           f"{args.host}:{args.forms_port}", "forms_app.wsgi:app"], cwd=ROOT, env=env),

@@ -4,8 +4,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 from datetime import timezone
+from urllib.parse import urlsplit
 
-from flask import Response, current_app, url_for
+from flask import Response, current_app
 from icalendar import Calendar, Event
 
 from .. import clock
@@ -20,7 +21,12 @@ def feed_token(officer_id: str) -> str:
 
 
 def feed_url(officer_id: str) -> str:
-    return url_for("feeds.officer_feed", officer=officer_id, token=feed_token(officer_id))
+    """The full link an officer subscribes to, built from FORMS_URL: it is handed out from the
+    command line, where there is no request to take the host from."""
+    public = urlsplit(current_app.config["FORMS_URL"])
+    adapter = current_app.url_map.bind(public.netloc, script_name=public.path or "/", url_scheme=public.scheme)
+    return adapter.build("feeds.officer_feed", {"officer": officer_id, "token": feed_token(officer_id)},
+                         force_external=True)
 
 
 def appointment_event(appointment: Appointment, roster, *, private: bool) -> Event:

@@ -9,12 +9,11 @@ from ..rosters import current_roster
 
 
 @click.command("officer-feeds")
-@click.option("--base-url", default="http://127.0.0.1:8001", help="公开地址 / public URL of this service")
 @with_appcontext
-def officer_feeds(base_url: str) -> None:
-    """每位人员的私人预约日历链接 / each officer's private bookings feed URL."""
+def officer_feeds() -> None:
+    """每位人员的私人预约日历链接（地址取自 FORMS_URL）/ each officer's private bookings feed URL (from FORMS_URL)."""
     for officer in current_roster().officers:
-        click.echo(f"{officer.id}\t{officer.name}\t{base_url.rstrip('/')}{feed_url(officer.id)}")
+        click.echo(f"{officer.id}\t{officer.name}\t{feed_url(officer.id)}")
 
 
 COMMANDS = (officer_feeds,)

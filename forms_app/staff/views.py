@@ -38,11 +38,14 @@ def login():
     return render_template("staff/login.html", form=form, error=error), 401 if error else 200
 
 
-@bp.post("/logout")
+@bp.route("/logout", methods=["GET", "POST"])
 @login_required
 def logout():
-    logout_user()
-    return redirect(url_for(".login"), 303)
+    # Only with the console's CSRF token: another site must not be able to sign staff out.
+    if request.method == "POST" and FlaskForm().validate():
+        logout_user()
+        return redirect(url_for(".login"), 303)
+    return render_template("staff/logout.html")
 
 
 @bp.get("/")

@@ -3,6 +3,7 @@ request (twice when the session is saved): a tenth of the framework's cost of an
 which never uses the session at all."""
 from __future__ import annotations
 
+from flask import request
 from flask.sessions import SecureCookieSessionInterface
 
 
@@ -16,3 +17,11 @@ class SessionInterface(SecureCookieSessionInterface):
         if keys not in self._serializers:
             self._serializers[keys] = super().get_signing_serializer(app)
         return self._serializers[keys]
+
+    def get_cookie_secure(self, app) -> bool:
+        # Secure whenever this request came over HTTPS: directly, or through a trusted proxy's
+        # X-Forwarded-Proto (ProxyFix with TRUSTED_PROXIES), so a plain-HTTP demo still logs in.
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
+
+    def get_cookie_samesite(self, app) -> str:
+        return app.config["SESSION_COOKIE_SAMESITE"] or "Lax"

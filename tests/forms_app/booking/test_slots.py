@@ -321,3 +321,21 @@ def test_resident_ics_parses_with_beijing_time(client, fixed_clock):
     assert str(event["summary"]) == f"见警官陈浩（预约号 {made['number']}）"
     assert "手机" not in str(event["description"])  # the resident's file does not repeat private data
     assert client.get("/booked/not-a-token/appointment.ics").status_code == 404
+
+
+def test_officer_feeds_command_prints_working_links_from_forms_url(make_app, fixed_clock):
+    """Through Flask's CLI runner, outside any request: the links come from FORMS_URL and open the feed."""
+    from urllib.parse import urlsplit
+
+    served = make_app({"FORMS_URL": "https://forms.example.gov.cn/board/"})
+    result = served.test_cli_runner().invoke(args=["officer-feeds"])
+    assert result.exit_code == 0, result.output
+    rows = [line.split("\t") for line in result.output.splitlines()]
+    links = {row[0]: row[2] for row in rows}
+    assert "chen-hao" in links and "song-jiayi" in links
+    link = urlsplit(links["chen-hao"])
+    assert (link.scheme, link.netloc) == ("https", "forms.example.gov.cn")
+    assert link.path.startswith("/board/feeds/officers/chen-hao/")
+    client = served.test_client()
+    response = client.get(link.path.removeprefix("/board"))
+    assert response.status_code == 200 and response.mimetype == "text/calendar"

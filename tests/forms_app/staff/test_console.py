@@ -325,3 +325,15 @@ def test_two_clerks_converting_one_meeting_at_once_make_one_case(people, app, mo
         assert [a.status_code for a in answers] == [303] * len(clerks)
         assert len({a.headers["Location"] for a in answers}) == 1
         assert meeting_state(app, booking_id) == ("attended", 1)
+
+
+def test_logout_needs_the_csrf_token_and_offers_a_button(client, people):
+    login(client, "wenhua")
+    refused = client.post("/staff/logout", data={})
+    assert refused.status_code == 200 and "退出" in refused.get_data(as_text=True)
+    assert client.get("/staff/").status_code == 200  # still signed in
+    button = client.get("/staff/logout")
+    assert button.status_code == 200
+    done = client.post("/staff/logout", data={"csrf_token": csrf_token(button.get_data(as_text=True))})
+    assert done.status_code == 303
+    assert client.get("/staff/").status_code == 302  # to the login page
