@@ -38,7 +38,8 @@ def engine_options(url: str) -> dict:
     """SQLAlchemy engine options for a database URL. A server connection is checked before use,
     so that a pooled connection a restart of PostgreSQL cut is replaced instead of failing a
     resident's request; a SQLite file has no connection to lose, and the check is a query."""
-    return {"pool_pre_ping": not url.startswith("sqlite")}
+    return {"pool_pre_ping": not url.startswith("sqlite"),
+            "hide_parameters": True}  # an error's log line must not carry a resident's name, phone or token
 
 
 def ratelimit_settings(environ) -> dict:
