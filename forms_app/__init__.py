@@ -16,6 +16,7 @@ from .cases import views as case_views
 from .cli import register_commands
 from .config import ROOT, engine_options, from_environment, instance_secret
 from .db import sqlite  # noqa: F401 - every SQLite connection's settings, registered on import
+from .db import rowlog
 from .extensions import csrf, db, limiter, login_manager, migrate
 from .rosters import RosterProvider, RosterUnavailable
 from .staff import accounts, dashboard, views as staff_views  # noqa: F401 - accounts: the login manager's user loader
@@ -66,6 +67,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.register(app)
     requestlog.install(app)
     headers.install(app)
+    rowlog.install()
 
     app.jinja_env.filters["tel"] = tel_uri
     app.jinja_env.filters["phone"] = display_phone

@@ -55,12 +55,14 @@ def engine_options(url: str, environ=os.environ) -> dict:
     no answer at all: DB_CONNECT_TIMEOUT (a server that accepts and never answers),
     DB_STATEMENT_TIMEOUT and DB_LOCK_TIMEOUT (a query or a lock that never ends), DB_POOL_TIMEOUT
     (every pooled connection in use). SQLite's busy timeout is in db/sqlite.py."""
+    # hide_parameters: an error's log line must not carry a resident's name, phone or token
     if url.startswith("sqlite"):
-        return {"pool_pre_ping": False}
+        return {"pool_pre_ping": False, "hide_parameters": True}
     statement_ms = int(seconds(environ, "DB_STATEMENT_TIMEOUT", 5) * 1000)
     lock_ms = int(seconds(environ, "DB_LOCK_TIMEOUT", 3) * 1000)
     return {
         "pool_pre_ping": True,
+        "hide_parameters": True,
         "pool_timeout": seconds(environ, "DB_POOL_TIMEOUT", 5),
         "connect_args": {
             "connect_timeout": max(1, int(seconds(environ, "DB_CONNECT_TIMEOUT", 3))),

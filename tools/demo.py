@@ -32,6 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     from flask_migrate import upgrade
 
     from forms_app import create_app
+    from forms_app.web import requestlog
 
     # The service's header links back to the site this command serves, whatever port it is on.
     app = create_app({"SITE_URL": f"http://{args.host}:{args.site_port}/"})
@@ -39,7 +40,8 @@ def main(argv: list[str] | None = None) -> int:
         upgrade()
     handler = functools.partial(SimpleHTTPRequestHandler, directory=str(ROOT / "site"))
     site = ThreadingHTTPServer((args.host, args.site_port), handler)
-    forms = make_server(args.host, args.forms_port, app, threaded=True)
+    forms = make_server(args.host, args.forms_port, app, threaded=True,
+                        request_handler=requestlog.dev_server_handler(app))
     threading.Thread(target=site.serve_forever, daemon=True).start()
     print(f"\n  三官一师公示栏 / notice board:      http://{args.host}:{args.site_port}/")
     print(f"  预约服务 / form service:            http://{args.host}:{args.forms_port}/")

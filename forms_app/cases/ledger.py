@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
 from ..models import LedgerEntry
@@ -19,16 +19,34 @@ class LedgerIsAppendOnly(Exception):
     pass
 
 
+# The one change a ledger row may take: the retention purge blanks its personal text (the
+# note and the before/after snapshots) and nothing else; the row, its action, actor and time stay.
+ERASED = {"note": "（已删除）", "before": "{}", "after": "{}"}
+
+
+def erase(entry: LedgerEntry) -> None:
+    for name, value in ERASED.items():
+        setattr(entry, name, value)
+
+
+def _is_erasure(entry: LedgerEntry) -> bool:
+    changed = {attr.key for attr in inspect(entry).attrs if attr.history.has_changes()}
+    return changed <= set(ERASED) and all(getattr(entry, name) == value for name, value in ERASED.items())
+
+
 @event.listens_for(Session, "before_flush")
 def _refuse_changes(session: Session, _context, _instances) -> None:
     for obj in list(session.dirty) + list(session.deleted):
-        if isinstance(obj, LedgerEntry) and (obj in session.deleted or session.is_modified(obj)):
+        if not isinstance(obj, LedgerEntry):
+            continue
+        if obj in session.deleted or (session.is_modified(obj) and not _is_erasure(obj)):
             raise LedgerIsAppendOnly("台账只能追加，不能修改或删除 / the ledger is append-only")
 
 
 @event.listens_for(LedgerEntry, "before_update")
-def _refuse_update(*_args) -> None:
-    raise LedgerIsAppendOnly("台账只能追加，不能修改 / ledger rows cannot be updated")
+def _refuse_update(_mapper, _connection, entry) -> None:
+    if not _is_erasure(entry):
+        raise LedgerIsAppendOnly("台账只能追加，不能修改 / ledger rows cannot be updated")
 
 
 @event.listens_for(LedgerEntry, "before_delete")

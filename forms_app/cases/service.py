@@ -26,7 +26,7 @@ from ..inputs import lookup_key, random_code, same_secret
 from ..models import Case, LedgerEntry, RepeatGuard
 from . import flow, photos, sql
 from .deadlines import due_for
-from .ledger import snapshot
+from .ledger import erase, snapshot
 
 SYSTEM = "系统"
 DUPLICATE_WINDOW = timedelta(minutes=10)  # a double tap on "submit" gives the same case, not two
@@ -247,22 +247,47 @@ def forget_repeat_guards(now: datetime | None = None) -> int:
 
 
 ANONYMISED = "（已删除）"
+# What a purge blanks: everything a resident or a clerk wrote about the person or the matter.
+# What stays is what the reports count: station, category, states and their times, outcome,
+# satisfaction score, deadlines, department.
+PERSONAL_TEXT = ("phone", "contact_time", "location", "description", "occurred")  # NOT NULL columns
+PERSONAL_NOTES = ("result", "extension_reason", "satisfaction_comment")  # nullable ones
+# The clock of retention for each path a case can take: closed (archived, rejected) from
+# closed_at; resolved but not archived from resolved_at (办结后, as the consent says); still open
+# from the last time anyone moved it, so a case that was never handled does not keep its
+# resident's data for ever, while one being worked on keeps it.
+_OPEN_CLOCK = ("created_at", "accepted_at", "dispatched_at", "arrived_at", "due_at")
+
+
+def retention_start(case: Case) -> datetime:
+    if case.closed_at is not None:
+        return case.closed_at
+    if case.resolved_at is not None:
+        return case.resolved_at
+    return max(getattr(case, name) for name in _OPEN_CLOCK if getattr(case, name) is not None)
 
 
 def purge_expired(retention_days: int, remove_photo, now: datetime | None = None) -> int:
-    """Strip the personal data of cases closed more than ``retention_days`` ago, as the consent
-    text promises (the caller commits). The case and its ledger stay for the statistics and the
-    record; the name, phone, contact details and photos go. ``remove_photo(filename)`` deletes a
-    stored file."""
+    """Strip the personal data of cases whose retention clock (``retention_start``) ran more
+    than ``retention_days`` ago, as the consent text promises (the caller commits). The case and
+    its ledger rows stay for the statistics and the record; every personal text goes, in the
+    case and in its ledger (``ledger.erase``). ``remove_photo(filename)`` deletes a stored file."""
     now = now or clock.now()
     cutoff = naive(now) - timedelta(days=retention_days)
-    expired = db.session.scalars(select(Case).where(Case.closed_at < cutoff, Case.name != ANONYMISED)).all()
+    candidates = db.session.scalars(select(Case).where(Case.name != ANONYMISED)).all()
+    expired = [case for case in candidates if retention_start(case) < cutoff]
     for case in expired:
         for photo in list(case.photos):
             remove_photo(photo.filename)
         case.photos = []
-        case.name, case.phone, case.contact_time, case.location = ANONYMISED, "", "", ""
-        db.session.add(LedgerEntry(case_id=case.id, at=naive(now), actor=SYSTEM, action="purged",
-                                   note=f"保存期满 {retention_days} 天，已删除个人信息"))
+        case.name = ANONYMISED
+        for name in PERSONAL_TEXT:
+            setattr(case, name, "")
+        for name in PERSONAL_NOTES:
+            setattr(case, name, None)
+        for entry in case.ledger:
+            erase(entry)
+        case.ledger.append(LedgerEntry(at=naive(now), actor=SYSTEM, action="purged",
+                                       note=f"保存期满 {retention_days} 天，已删除个人信息"))
     db.session.flush()
     return len(expired)

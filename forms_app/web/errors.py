@@ -9,6 +9,7 @@ from werkzeug.exceptions import HTTPException
 from ..extensions import db
 
 from ..rosters import RosterUnavailable
+from .requestlog import route_pattern
 
 
 def register(app: Flask) -> None:
@@ -56,7 +57,7 @@ def register(app: Flask) -> None:
     def _unexpected(error: Exception):
         if isinstance(error, HTTPException):
             return _http_error(error)
-        app.logger.exception("unhandled error on %s", request.path)
+        app.logger.exception("unhandled error on %s", route_pattern(app, request.path))
         if wants_json():
             return {"error": "Internal Server Error", "message": "internal error"}, 500
         return render_template("error.html", code=500, title="出错了",

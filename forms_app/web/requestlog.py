@@ -12,6 +12,8 @@ import sys
 import time
 
 from flask import Flask, Response, g, request
+from werkzeug.exceptions import HTTPException
+from werkzeug.serving import WSGIRequestHandler
 
 logger = logging.getLogger("forms_app.requests")
 
@@ -26,6 +28,27 @@ class _Stderr(logging.StreamHandler):
     @stream.setter
     def stream(self, _value) -> None:
         pass
+
+
+def route_pattern(app: Flask, path: str) -> str:
+    """What a log line may say of a path: its route pattern (``/manage/<token>``), never the path
+    itself, nor its query string; the one rule for every log that names a request."""
+    try:
+        rule, _args = app.url_map.bind("localhost").match(path.split("?", 1)[0], return_rule=True)
+    except HTTPException:
+        return "(no route)"
+    return rule.rule
+
+
+def dev_server_handler(app: Flask) -> type[WSGIRequestHandler]:
+    """Werkzeug's development server (`make demo`) logs each request's raw path; this one logs
+    the route pattern instead."""
+
+    class PatternHandler(WSGIRequestHandler):
+        def log_request(self, code="-", size="-") -> None:
+            self.log("info", '"%s %s" %s %s', self.command, route_pattern(app, self.path), code, size)
+
+    return PatternHandler
 
 
 def install(app: Flask) -> None:

@@ -96,7 +96,7 @@ def test_form_page_prefilled_from_the_station(client, app):
     for box in ("consent", "sensitive_consent", "sensitive", "anonymous"):
         tag = re.search(rf'<input id="{box}"[^>]*>', html).group(0)
         assert 'type="checkbox"' in tag and "checked" not in tag, box
-    assert f"办结后 {app.config['RETENTION_DAYS']} 天删除" in html
+    assert f"办结或不予受理后 {app.config['RETENTION_DAYS']} 天删除" in html
     assert "不要向对方透露我的姓名" in html and "内容涉及健康、未成年人等敏感信息" in html
     assert 'href="tel:073128811001"' in html  # the station's own phone stays one tap away
     for code, name in (("neighbours", "邻里纠纷"), ("labour", "劳资纠纷"), ("other", "其他")):

@@ -192,7 +192,7 @@ def test_purge_removes_personal_data_of_long_closed_cases(roster, staff, app, tm
     assert cases.purge_expired(180, removed.append, now=NOW + timedelta(days=179)) == 0
     assert cases.purge_expired(180, removed.append, now=NOW + timedelta(days=181)) == 1
     assert (case.name, case.phone, case.photos, removed) == ("（已删除）", "", [], ["p.jpg"])
-    assert case.ledger[-1].action == "purged" and case.description  # the record stays, the person goes
+    assert case.ledger[-1].action == "purged" and case.category and not case.description  # the record stays, the person goes
     assert cases.purge_expired(180, removed.append, now=NOW + timedelta(days=200)) == 0
 
 

@@ -103,8 +103,9 @@ def test_a_lock_held_past_the_busy_timeout_is_reported_not_waited_on_forever(eng
 def test_connections_are_checked_before_use_only_where_they_can_be_lost(make_app):
     from forms_app.config import engine_options
 
-    assert engine_options("sqlite:////srv/forms.sqlite3") == {"pool_pre_ping": False}
+    assert engine_options("sqlite:////srv/forms.sqlite3")["pool_pre_ping"] is False
     assert engine_options("postgresql+psycopg://app@db/forms")["pool_pre_ping"] is True
     app = make_app()
     url = app.config["SQLALCHEMY_DATABASE_URI"]
     assert app.config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] == (not url.startswith("sqlite"))
+    assert app.config["SQLALCHEMY_ENGINE_OPTIONS"]["hide_parameters"] is True  # no resident's data in error logs
