@@ -41,16 +41,26 @@ _BIDI_CONTROLS = frozenset(range(0x202A, 0x202F)) | frozenset(range(0x2066, 0x20
 _MULTI_LINE_ALLOWED = frozenset("\n\r\t")
 
 
+def _hostile(char: str, multi_line: bool) -> bool:
+    code = ord(char)
+    if multi_line and char in _MULTI_LINE_ALLOWED:
+        return False
+    return code < 0x20 or 0x7F <= code <= 0x9F or 0xD800 <= code <= 0xDFFF or code in _BIDI_CONTROLS
+
+
 def hostile_character(value: str, *, multi_line: bool) -> bool:
     """Whether ``value`` holds a C0/C1 control, DEL, a lone surrogate or a bidi override/isolate
     (line breaks and tab pass where the text is ``multi_line``)."""
-    for char in value:
-        code = ord(char)
-        if multi_line and char in _MULTI_LINE_ALLOWED:
-            continue
-        if code < 0x20 or 0x7F <= code <= 0x9F or 0xD800 <= code <= 0xDFFF or code in _BIDI_CONTROLS:
-            return True
-    return False
+    return any(_hostile(char, multi_line) for char in value)
+
+
+def without_hostile(value, *, multi_line: bool = True):
+    """``value`` with what ``hostile_character`` names taken out: for what we write from rows
+    stored before the forms refused such characters (an export, a calendar file), which must
+    come out whole whatever the database holds. Anything but a string is returned as it is."""
+    if not isinstance(value, str) or not hostile_character(value, multi_line=multi_line):
+        return value
+    return "".join(char for char in value if not _hostile(char, multi_line))
 
 
 def plain_text(_form, field) -> None:

@@ -11,6 +11,7 @@ from icalendar import Calendar, Event
 
 from .. import clock
 from ..clock import aware
+from ..inputs import without_hostile
 from ..models import CANCELLED, Appointment
 
 
@@ -42,8 +43,10 @@ def appointment_event(appointment: Appointment, roster, *, private: bool) -> Eve
     place = f"{station.name}，{station.address}" if station else appointment.station_id
     event.add("location", place)
     if private:  # the officer's own feed: who is coming and why
-        event.add("summary", f"预约 {appointment.number}：{appointment.name}")
-        event.add("description", f"事项：{appointment.topic}\n手机：{appointment.phone}\n{appointment.description}")
+        # rows stored before the forms refused control characters must still make a valid file
+        event.add("summary", f"预约 {appointment.number}：{without_hostile(appointment.name, multi_line=False)}")
+        event.add("description", f"事项：{appointment.topic}\n手机：{appointment.phone}\n"
+                                 f"{without_hostile(appointment.description).replace(chr(13), '')}")
     else:
         who = f"{roster.role_name(officer.role)}{officer.name}" if officer else appointment.officer_id
         event.add("summary", f"见{who}（预约号 {appointment.number}）")

@@ -51,24 +51,27 @@ def download(month: str, fmt: str):
     if full and current_user.role != "admin":
         abort(403)
     stations = _scope(roster)
-    # A GET that writes: end the read (of the staff account) first, so that on SQLite the log row
-    # starts a transaction of its own and waits its turn for the write lock (see db/sqlite.py).
+    found = reports.cases_in(roster, month, stations=stations)
+    if fmt == "kpi.csv":
+        kpis = reports.kpi_rows(reports.station_kpis(roster, found, stations))
+        sent = (reports.csv_text(reports.KPI_COLUMNS, reports.kpi_text_rows(kpis)).encode("utf-8"),
+                "text/csv; charset=utf-8", f"{month}-kpi.csv")
+    elif fmt == "csv":
+        register = reports.register_rows(roster, found, full=full)
+        sent = (reports.csv_text(reports.REGISTER_COLUMNS, register).encode("utf-8"), "text/csv; charset=utf-8",
+                f"{month}-register.csv")
+    else:
+        register = reports.register_rows(roster, found, full=full)
+        kpis = reports.kpi_rows(reports.station_kpis(roster, found, stations))
+        sent = (reports.workbook(month, register, kpis),
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", f"{month}-register.xlsx")
+    # On the record once the file exists. A GET that writes: end the read first, so that on SQLite
+    # the log row starts a transaction of its own and waits its turn for the write lock (db/sqlite.py).
     db.session.commit()
     reports.log_export(actor=current_user.display_name, staff_id=current_user.id, month=month,
                        scope=request.args.get("station") or "我能看到的全部站点", full=full, fmt=fmt)
     db.session.commit()
-    found = reports.cases_in(roster, month, stations=stations)
-    if fmt == "kpi.csv":
-        kpis = reports.kpi_rows(reports.station_kpis(roster, found, stations))
-        body = reports.csv_text(reports.KPI_COLUMNS, reports.kpi_text_rows(kpis))
-        return _file(body.encode("utf-8"), "text/csv; charset=utf-8", f"{month}-kpi.csv")
-    register = reports.register_rows(roster, found, full=full)
-    if fmt == "csv":
-        return _file(reports.csv_text(reports.REGISTER_COLUMNS, register).encode("utf-8"), "text/csv; charset=utf-8",
-                     f"{month}-register.csv")
-    kpis = reports.kpi_rows(reports.station_kpis(roster, found, stations))
-    return _file(reports.workbook(month, register, kpis),
-                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", f"{month}-register.xlsx")
+    return _file(*sent)
 
 
 def _file(body: bytes, mimetype: str, name: str) -> Response:

@@ -17,6 +17,7 @@ from .. import clock
 from ..cases.flow import OPEN, OUTCOMES
 from ..clock import naive
 from ..extensions import db
+from ..inputs import without_hostile
 from ..models import Case, ExportLog
 from .permissions import mask_name
 
@@ -188,7 +189,10 @@ def kpi_text_rows(rows: list[list]) -> list[list]:
 
 
 def _inert(value):
-    """A summary a resident typed ("=HYPERLINK(…)", "+86…", "@SUM") must stay text, not run as a formula (CSV injection)."""
+    """A summary a resident typed ("=HYPERLINK(…)", "+86…", "@SUM") must stay text, not run as a formula
+    (CSV injection); and a control character stored before the forms refused them must not stop the
+    file being written (openpyxl refuses them, and a lone surrogate cannot be UTF-8)."""
+    value = without_hostile(value)
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
     return value

@@ -37,13 +37,13 @@ def register(app: Flask) -> None:
     def _database_unavailable(error: Exception):
         # DBAPIError with connection_invalidated, OperationalError (refused, timed out, locked, statement
         # timeout) and a full pool all mean "try again shortly"; any other DBAPIError is a bug.
-        if isinstance(error, DBAPIError) and not (isinstance(error, OperationalError)
-                                                  or error.connection_invalidated):
+        if isinstance(error, DBAPIError) and not (_unavailable(error) or error.connection_invalidated):
             return _unexpected(error)
         db.session.rollback()
         db.session.remove()
         # the class name only: the statement and its parameters may hold a resident's input
-        app.logger.warning("database unavailable on %s: %s", request.path, type(error.__cause__ or error).__name__)
+        app.logger.warning("database unavailable on %s: %s", route_pattern(app, request.path),
+                           type(error.__cause__ or error).__name__)
         headers = {"Retry-After": str(RETRY_AFTER)}
         if wants_json():
             return {"error": "Service Unavailable", "message": "database unavailable, try again shortly"}, 503, headers
@@ -62,6 +62,15 @@ def register(app: Flask) -> None:
             return {"error": "Internal Server Error", "message": "internal error"}, 500
         return render_template("error.html", code=500, title="出错了",
                                message="服务出了点问题，您填写的内容没有保存。请稍后再试，或直接拨打站点电话。"), 500
+
+
+def _unavailable(error: DBAPIError) -> bool:
+    """SQLite reports a missing table or a bad statement as an OperationalError too: those are
+    bugs (a 500, logged), not a database to wait for."""
+    if not isinstance(error, OperationalError):
+        return False
+    text = str(error.orig)
+    return not (text.startswith("no such ") or "syntax error" in text)
 
 
 RETRY_AFTER = 5  # seconds; a restart of the database or a lock released takes about this long

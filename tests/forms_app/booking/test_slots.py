@@ -339,3 +339,22 @@ def test_officer_feeds_command_prints_working_links_from_forms_url(make_app, fix
     client = served.test_client()
     response = client.get(link.path.removeprefix("/board"))
     assert response.status_code == 200 and response.mimetype == "text/calendar"
+
+
+def test_an_officer_feed_is_valid_whatever_a_stored_booking_holds(app, client, fixed_clock):
+    """Rows stored before the forms refused control characters still make an RFC 5545 file."""
+    from sqlalchemy import update
+
+    from forms_app.extensions import db
+    from forms_app.models import Appointment
+
+    booked = api_book(client)
+    with app.app_context():
+        db.session.execute(update(Appointment).where(Appointment.number == booked["number"]).values(
+            name="张\x1b三\u202e", description="带\x01材料\r\n第二行"))
+        db.session.commit()
+    body = client.get(officer_feed_url(app, "chen-hao")).data
+    assert not any(byte < 0x20 and byte not in (0x0D, 0x0A) for byte in body)
+    assert "\u202e".encode() not in body
+    event = Calendar.from_ical(body).walk("VEVENT")[0]
+    assert "张三" in str(event["summary"]) and "带材料\n第二行" in str(event["description"])

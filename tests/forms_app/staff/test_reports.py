@@ -190,3 +190,57 @@ def test_dashboard_shows_the_kpis(client, month):
     assert kpi.status_code == 200 and kpi.get_data(as_text=True).splitlines()[1].startswith("\ufeff") is False
     assert kpi.get_data(as_text=True).lstrip("\ufeff").splitlines()[1].startswith("1,文化路社区,")
     assert client.get("/staff/reports/2026-13.csv").status_code == 404
+
+
+HOSTILE = "门口\x01漏水\x1b[31m\u202e已处理\x7f"
+
+
+def store_hostile_case(app, month):
+    """A row written before the forms refused control characters, straight into the table."""
+    from sqlalchemy import update
+
+    from forms_app.cases import service as cases
+    from forms_app.extensions import db
+    from forms_app.models import Case
+
+    with app.app_context():
+        case = cases.register(month, station="wenhua-lu", category="neighbours", description="临时", location="",
+                              occurred="", name="张三", phone="13812345678", contact_time="", anonymous=False,
+                              sensitive_consent=False, now=T0 + timedelta(days=6))
+        db.session.execute(update(Case).where(Case.id == case.id).values(description=HOSTILE, name="张\x02三"))
+        db.session.commit()
+
+
+def test_exports_survive_control_characters_already_stored(client, app, month, tmp_path):
+    from forms_app.extensions import db
+    from forms_app.models import ExportLog
+
+    store_hostile_case(app, month)
+    login(client, "wang")
+    for fmt in ("xlsx", "csv", "kpi.csv"):
+        response = client.get(f"/staff/reports/2026-11.{fmt}?full=1")
+        assert response.status_code == 200, fmt
+    book = load_workbook(io.BytesIO(client.get("/staff/reports/2026-11.xlsx?full=1").data))
+    summaries = [row[4].value for row in book["事件处置登记表"].iter_rows(min_row=3)]
+    assert "门口漏水[31m已处理" in summaries  # the controls are gone, the words stay
+    assert "\x01" not in client.get("/staff/reports/2026-11.csv?full=1").get_data(as_text=True)
+    result = app.test_cli_runner().invoke(args=["report", "--month", "2026-11", "--full", "--out",
+                                                str(tmp_path / "nov.xlsx")])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert db.session.query(ExportLog).count() == 6  # five downloads and the command, each with its file
+
+
+def test_a_download_that_fails_leaves_no_export_log_row(client, app, month, monkeypatch):
+    from forms_app.extensions import db
+    from forms_app.models import ExportLog
+    from forms_app.staff import reports
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("disk full")
+    monkeypatch.setattr(reports, "workbook", broken)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    login(client, "wang")
+    assert client.get("/staff/reports/2026-11.xlsx").status_code == 500
+    with app.app_context():
+        assert db.session.query(ExportLog).count() == 0
