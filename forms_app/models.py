@@ -34,6 +34,7 @@ class Appointment(db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(16), default=BOOKED, index=True)
     consent_at: Mapped[datetime]
+    consent_version: Mapped[str | None] = mapped_column(String(16))  # consent.py; empty before it was kept
     created_at: Mapped[datetime]
     cancelled_at: Mapped[datetime | None]
     cancel_reason: Mapped[str | None] = mapped_column(String(200))
@@ -120,6 +121,7 @@ class Case(db.Model):
     contact_time: Mapped[str] = mapped_column(String(100), default="")
     anonymous: Mapped[bool] = mapped_column(default=False)  # not to be named to the other party
     consent_at: Mapped[datetime]
+    consent_version: Mapped[str | None] = mapped_column(String(16))  # consent.py; empty before it was kept
     sensitive_consent_at: Mapped[datetime | None]
     state: Mapped[str] = mapped_column(String(16), index=True)
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), index=True)

@@ -6,7 +6,8 @@ from flask import abort, jsonify, request
 from .. import clock, limits
 from ..booking import service as appointments
 from ..booking.forms import ApiBookingForm
-from ..booking.service import BookingError, Resident
+from ..booking.slots import candidate_slots, officers_for
+from ..booking.service import BookingError
 from ..extensions import db
 from ..rosters import current_roster
 from .common import bp, field_errors, iso, validated_body
@@ -35,7 +36,7 @@ def create_appointment():
         return field_errors({"start": ["expected an ISO 8601 date-time such as 2026-11-23T09:00:00+08:00"]})
     if not roster.has_station(form.station.data):
         return field_errors({"station": ["no such station"]})
-    resident = Resident(form.name.data.strip(), form.phone.data, form.topic.data, (form.description.data or "").strip())
+    resident = form.resident()
     try:
         appointment = appointments.book(roster, form.station.data, form.officer.data, start, resident)
     except appointments.SlotTaken as exc:
@@ -90,8 +91,20 @@ APPOINTMENT_REQUEST = {"type": "object", "required": ["station", "officer", "sta
                            "topic": {"type": "string", "minLength": 1, "description": "a category code from the roster"},
                            "description": {"type": ["string", "null"], "maxLength": 500},
                            "consent": {"const": True, "description": "must be true: the resident agreed to the consent text"}}}
-BOOKING_EXAMPLE = {"station": "wenhua-lu", "officer": "chen-hao", "start": "2026-11-23T09:00:00+08:00", "name": "张三",
-                   "phone": "13812345678", "topic": "legal-advice", "description": "想问问租房合同的事", "consent": True}
+def booking_example(roster) -> dict | None:
+    """A request that would book now: the roster's first published slot (the document is read
+    later than it was written, so a fixed date would soon be in the past; the document reads no
+    bookings, so the slot may be full by then); None if the roster publishes none."""
+    now = clock.now()
+    for station in roster.stations:
+        found = candidate_slots(roster, station.id, officers_for(roster, station.id), now.date(),
+                                roster.settings.booking_days, now)
+        if found and roster.settings.categories:
+            officer, start, _end = found[0]
+            return {"station": station.id, "officer": officer, "start": iso(start), "name": "张三",
+                    "phone": "13812345678", "topic": roster.settings.categories[0].code,
+                    "description": "想问问租房合同的事", "consent": True}
+    return None
 CREATED = {"type": "object", "required": ["number", "manage_token", "start", "end"], "properties": {
     "number": {"type": "string"}, "manage_token": {"type": "string"},
     "start": {"type": "string", "format": "date-time"}, "end": {"type": "string", "format": "date-time"}}}
@@ -107,7 +120,7 @@ PATHS = {
     "/api/v1/appointments": {"post": {
         "operationId": "createAppointment", "parameters": [IDEMPOTENCY_KEY], "summary": "book a slot",
         "requestBody": {"required": True, "content": {"application/json": {
-            "schema": ref("AppointmentRequest"), "example": BOOKING_EXAMPLE}}},
+            "schema": ref("AppointmentRequest")}}},  # the example is the current roster's (booking_example)
         "responses": {**IDEMPOTENCY_RESPONSES, "201": json_response(ref("Created"), "booked"), "429": TOO_MANY}}},
     "/api/v1/appointments/{number}": {
         "get": {"operationId": "getAppointment", "summary": "an appointment", "parameters": [NUMBER, TOKEN],

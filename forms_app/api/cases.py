@@ -82,8 +82,11 @@ SCHEMAS = {
             "contact_time": {"type": "string", "maxLength": 100},
             "anonymous": {"type": "boolean", "description": "do not tell the other party the resident's name"},
             "sensitive": {"type": "boolean", "description": "the text holds health or minors' information"},
-            "consent": {"type": "boolean", "description": "must be true"},
-            "sensitive_consent": {"type": "boolean", "description": "must be true when sensitive is true"}}},
+            "consent": {"const": True, "description": "must be true: the resident agreed to the consent text"},
+            "sensitive_consent": {"type": "boolean", "description": "must be true when sensitive is true"}},
+        # sensitive text needs its own consent (PIPL art. 29): refused without it, so the schema says so
+        "if": {"required": ["sensitive"], "properties": {"sensitive": {"const": True}}},
+        "then": {"required": ["sensitive_consent"], "properties": {"sensitive_consent": {"const": True}}}},
     "CaseCreated": {"type": "object", "required": ["number", "expected_response"], "properties": {
         "number": {"type": "string"},
         "expected_response": {**DATE_TIME_OR_NULL, "description": "first response due by (+08:00)"}}},

@@ -2,7 +2,11 @@
 SCHEMAS (so a route and its description live side by side); kept true by a schemathesis test."""
 from __future__ import annotations
 
+import copy
+
 from flask import jsonify
+
+from ..rosters import current_roster
 
 from . import appointments, cases, schema, stations
 from .common import bp
@@ -10,11 +14,14 @@ from .common import bp
 RESOURCES = (stations, appointments, cases)
 
 
-def openapi_document() -> dict:
-    paths, schemas = {}, dict(schema.SCHEMAS)
+def openapi_document(roster=None) -> dict:
+    """The document; with a roster, a booking example that would book now."""
+    paths, schemas = copy.deepcopy({k: v for r in RESOURCES for k, v in r.PATHS.items()}), dict(schema.SCHEMAS)
     for resource in RESOURCES:
-        paths.update(resource.PATHS)
         schemas.update(resource.SCHEMAS)
+    example = appointments.booking_example(roster) if roster is not None else None
+    if example:
+        paths["/api/v1/appointments"]["post"]["requestBody"]["content"]["application/json"]["example"] = example
     paths["/api/v1/openapi.json"] = {"get": {"operationId": "openapi", "summary": "this document", "responses": {
         "200": {"description": "OpenAPI 3.1", "content": {"application/json": {"schema": {"type": "object"}}}}}}}
     return {
@@ -28,4 +35,4 @@ def openapi_document() -> dict:
 
 @bp.get("/openapi.json")
 def openapi():
-    return jsonify(openapi_document())
+    return jsonify(openapi_document(current_roster()))

@@ -43,13 +43,14 @@ def slots(station_id: str):
         abort(404, description="no such station")
     errors: dict[str, list[str]] = {}
     first_day = None
-    if request.args.get("from"):
+    # given but empty is a mistake too (the document says a date), not "from today"
+    if "from" in request.args:
         try:
             first_day = date.fromisoformat(request.args["from"])
         except ValueError:
             errors["from"] = ["expected YYYY-MM-DD"]
     days = None
-    if request.args.get("days"):
+    if "days" in request.args:
         try:
             days = int(request.args["days"])
             if not 1 <= days <= MAX_DAYS:

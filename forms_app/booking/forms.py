@@ -6,7 +6,9 @@ from wtforms import BooleanField, RadioField, SelectField, StringField, TelField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
+from .. import consent
 from ..inputs import PlainTextForm, mobile_phone
+from .service import Resident
 
 CONSENT_TEXT = ("我同意本站收集我的姓名、手机号和上面的说明，仅用于安排这次见面；只有所选站点的工作人员和接待人员能看到；"
                 "见面结束 {days} 天后删除。")
@@ -25,6 +27,11 @@ class ResidentForm(PlainTextForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.consent.label.text = CONSENT_TEXT.format(days=current_app.config["RETENTION_DAYS"])
+
+    def resident(self) -> Resident:
+        """Who books, as the booking service stores them, with the consent text they agreed to."""
+        return Resident(self.name.data.strip(), self.phone.data, self.topic.data, (self.description.data or "").strip(),
+                        consent.version(self.consent.label.text))
 
     def validate_topic(self, field) -> None:
         # In place of WTForms' English "Not a valid choice".

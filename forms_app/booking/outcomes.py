@@ -57,7 +57,8 @@ def open_case(roster: Roster, appointment: Appointment) -> tuple[Case, bool]:
             case = cases.register(roster, station=appointment.station_id, category=appointment.topic,
                                   description=appointment.description or f"预约 {appointment.number} 当面反映",
                                   location="", occurred="", name=appointment.name, phone=appointment.phone,
-                                  contact_time="", anonymous=False, sensitive_consent=False)
+                                  contact_time="", anonymous=False, sensitive_consent=False,
+                                  consent_version=appointment.consent_version)  # what they agreed to when booking
             done = db.session.execute(
                 update(Appointment).where(Appointment.id == appointment.id, Appointment.case_id.is_(None),
                                           Appointment.status.in_(CONVERTIBLE))

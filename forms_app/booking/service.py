@@ -59,6 +59,7 @@ class Resident:
     phone: str  # normalised
     topic: str
     description: str
+    consent_version: str | None = None  # consent.py
 
 
 def new_number() -> str:
@@ -129,7 +130,8 @@ def _store(booked: Booked, resident: Resident, seat: int, buckets: list[datetime
     row = {"number": booked.number, "manage_token": booked.manage_token, "station_id": booked.station_id,
            "officer_id": booked.officer_id, "starts_at": booked.starts_at, "ends_at": booked.ends_at,
            "name": resident.name, "phone": resident.phone, "topic": resident.topic,
-           "description": resident.description, "status": BOOKED, "consent_at": now, "created_at": now}
+           "description": resident.description, "status": BOOKED, "consent_at": now,
+           "consent_version": resident.consent_version, "created_at": now}
     if caller_transaction_open():
         new_id = sql.insert_rows(db.session.connection(), row, seat, buckets, detail)
         db.session.commit()

@@ -11,7 +11,7 @@ from . import service as appointments
 from .calendars import appointment_event, calendar, ics_response
 from .display import describe, group_by_day, parse_slot_key
 from .forms import BookingForm, CancelForm, RescheduleForm
-from .service import BookingError, PhoneBusy, Resident
+from .service import BookingError, PhoneBusy
 from .slots import available_slots
 
 bp = Blueprint("booking", __name__)
@@ -44,7 +44,7 @@ def book():
     status = 200
     if form.validate_on_submit():
         chosen = parse_slot_key(form.slot.data)
-        resident = Resident(form.name.data.strip(), form.phone.data, form.topic.data, (form.description.data or "").strip())
+        resident = form.resident()
         try:
             if chosen is None:
                 raise appointments.NotOffered("请选择一个时间", "slot")

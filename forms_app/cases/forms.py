@@ -10,6 +10,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Regexp, Vali
 
 from roster import Roster
 
+from .. import consent
 from ..inputs import PlainTextForm, mobile_phone, nfkc, normalise_number
 from . import photos
 
@@ -58,6 +59,8 @@ class CaseForm(PlainTextForm):
                  for name in ("description", "location", "occurred", "name", "contact_time")}
         found.update(station=self.station.data, category=self.category.data, phone=self.phone.data,
                      anonymous=bool(self.anonymous.data), sensitive_consent=bool(self.sensitive_consent.data))
+        shown = [self.consent.label.text] + ([self.sensitive_consent.label.text] if found["sensitive_consent"] else [])
+        found["consent_version"] = consent.version(*shown)
         return found
 
     def validate_station(self, field) -> None:

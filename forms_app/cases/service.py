@@ -140,14 +140,15 @@ def file_complaint(roster: Roster, fields: dict, clean_photos: list | None = Non
 
 def _rows(roster: Roster, now: datetime, *, station: str, category: str, description: str, location: str,
           occurred: str, name: str, phone: str, contact_time: str, anonymous: bool,
-          sensitive_consent: bool) -> tuple[dict, dict]:
+          sensitive_consent: bool, consent_version: str | None = None) -> tuple[dict, dict]:
     """The case's row and its first ledger row, worked out before the first statement: on SQLite
     that statement takes the write lock, which every other complaint and booking then waits for."""
     due_at = due_for(roster, category, "registered", now)
     values = sql.with_defaults(Case.__table__, {
         "station_id": station, "category": category, "description": description, "location": location,
         "occurred": occurred, "name": name, "phone": phone, "contact_time": contact_time, "anonymous": anonymous,
-        "consent_at": naive(now), "sensitive_consent_at": naive(now) if sensitive_consent else None,
+        "consent_at": naive(now), "consent_version": consent_version,
+        "sensitive_consent_at": naive(now) if sensitive_consent else None,
         "state": "registered", "due_at": due_at, "created_at": naive(now), "number": new_number(now)})
     first_row = sql.with_defaults(LedgerEntry.__table__, {
         "at": naive(now), "actor": RESIDENT.display_name, "action": "registered",
@@ -225,7 +226,8 @@ def record_reveal(case: Case, staff, what: str, now: datetime | None = None) -> 
 
 
 def by_number(number: str) -> Case | None:
-    return db.session.scalar(select(Case).where(Case.number == number))
+    key = lookup_key(number)  # a NUL or a control character in a path: no case has it, and no query is made
+    return db.session.scalar(select(Case).where(Case.number == key)) if key is not None else None
 
 
 def find_for_resident(number: str, phone_last4: str) -> Case | None:

@@ -92,15 +92,13 @@ def test_engine_options_bound_every_wait_and_follow_the_environment():
 
 
 @pytest.mark.needs_postgresql
-@pytest.mark.postgresql
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_statement_over_the_timeout_is_cancelled_on_postgresql(make_app, app, monkeypatch):
     from sqlalchemy import text
     from sqlalchemy.exc import OperationalError
 
     from forms_app.extensions import db
 
-    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
-        pytest.skip("a server-side statement timeout")
     monkeypatch.setenv("DB_STATEMENT_TIMEOUT", "0.5")
     timed = make_app()
     with timed.app_context():

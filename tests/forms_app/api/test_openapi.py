@@ -89,7 +89,9 @@ def call(app, method: str, path: str, **parts):
 
 def test_happy_paths_match_the_document(app, fixed_clock):
     """Random input rarely names a real station or a published slot: walk the real ones too."""
-    from forms_app.api.appointments import BOOKING_EXAMPLE
+    document = app.test_client().get("/api/v1/openapi.json").get_json()
+    BOOKING_EXAMPLE = document["paths"]["/api/v1/appointments"]["post"]["requestBody"]["content"][
+        "application/json"]["example"]  # the roster's first free slot, as the document says
 
     assert call(app, "GET", "/api/v1/stations").json()[0]["id"] == "wenhua-lu"
     station = call(app, "GET", "/api/v1/stations/{station}", path_parameters={"station": "wenhua-lu"}).json()
@@ -110,3 +112,26 @@ def test_happy_paths_match_the_document(app, fixed_clock):
     assert again.status_code == 409
     wrong = {"path_parameters": {"number": made["number"]}, "query": {"token": "wrong"}}
     assert call(app, "GET", "/api/v1/appointments/{number}", **wrong).status_code == 404
+
+
+@pytest.mark.parametrize("today", [datetime(2026, 11, 23, 7, 0, tzinfo=TZ), datetime(2027, 3, 1, 20, 0, tzinfo=TZ)])
+def test_the_booking_example_would_book_whenever_the_document_is_read(app, client, monkeypatch, today):
+    import forms_app.clock
+
+    monkeypatch.setattr(forms_app.clock, "now", lambda: today)
+    example = client.get("/api/v1/openapi.json").get_json()["paths"]["/api/v1/appointments"]["post"][
+        "requestBody"]["content"]["application/json"]["example"]
+    assert datetime.fromisoformat(example["start"]) > today
+    assert client.post("/api/v1/appointments", json=example).status_code == 201
+
+
+def test_the_document_says_what_the_service_refuses(client, fixed_clock):
+    document = client.get("/api/v1/openapi.json").get_json()
+    case = document["components"]["schemas"]["CaseRequest"]
+    assert case["properties"]["consent"] == {"const": True, "description": case["properties"]["consent"]["description"]}
+    assert case["then"]["properties"]["sensitive_consent"]["const"] is True
+    body = {"station": "wenhua-lu", "category": "neighbours", "description": "楼上漏水", "name": "张三",
+            "phone": "13812345678", "consent": True, "sensitive": True}
+    assert client.post("/api/v1/cases", json=body).status_code == 422  # as the schema's if/then says
+    assert client.get("/api/v1/stations/wenhua-lu/slots?from=").status_code == 422
+    assert client.get("/api/v1/stations/wenhua-lu/slots?days=").status_code == 422
