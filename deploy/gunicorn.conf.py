@@ -3,17 +3,29 @@
 Every setting can be changed from the environment without editing this file:
 BIND (default 127.0.0.1:8001), WEB_CONCURRENCY (workers; default 2 per core), WORKER_CLASS
 (default sync), THREADS (per worker, for WORKER_CLASS=gthread).
+
+Rate limits are counted where Flask-Limiter keeps them: in Redis with REDIS_URL, shared by every
+worker and host; without it in the memory of one process, so each worker would count on its own
+and every documented limit would be multiplied by the number of workers (80 tracking tries a
+minute against 20 with four workers). So without REDIS_URL the service runs as ONE worker process
+with threads (gthread), and the limits hold as written; set REDIS_URL for several workers.
 """
 import multiprocessing
 import os
 
 bind = os.environ.get("BIND", "127.0.0.1:8001")
-workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * multiprocessing.cpu_count())
-# Sync workers behind nginx, which buffers slow clients: on the benchmark machine they served
-# 2.4 times the requests of gthread workers (docs/benchmarks.md). gthread suits a setup without
-# a buffering proxy: WORKER_CLASS=gthread THREADS=4.
-worker_class = os.environ.get("WORKER_CLASS", "sync")
-threads = int(os.environ.get("THREADS") or 1)
+SHARED_LIMITS = bool(os.environ.get("REDIS_URL") or os.environ.get("RATELIMIT_STORAGE_URI"))
+if SHARED_LIMITS:
+    workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * multiprocessing.cpu_count())
+    # Sync workers behind nginx, which buffers slow clients: on the benchmark machine they served
+    # 2.4 times the requests of gthread workers (docs/benchmarks.md). gthread suits a setup without
+    # a buffering proxy: WORKER_CLASS=gthread THREADS=4.
+    worker_class = os.environ.get("WORKER_CLASS", "sync")
+    threads = int(os.environ.get("THREADS") or 1)
+else:
+    workers = 1  # the limits' memory is this one process's (see above)
+    worker_class = "gthread"
+    threads = int(os.environ.get("THREADS") or 4 * multiprocessing.cpu_count())
 timeout = 30
 graceful_timeout = 20
 keepalive = 5

@@ -34,9 +34,12 @@ def setting(name: str):
     return current
 
 
+def _tracked_number() -> str | None:
+    return request.form.get("number") if request.method == "POST" else (request.view_args or {}).get("number")
+
+
 def track_number_key() -> str:
-    number = request.form.get("number") if request.method == "POST" else (request.view_args or {}).get("number")
-    return "track|" + normalise_number(number)
+    return "track|" + normalise_number(_tracked_number())
 
 
 def login_key() -> str:
@@ -45,7 +48,13 @@ def login_key() -> str:
 
 resident_post = limiter.limit(setting("RATELIMIT_RESIDENT_POST"), methods=["POST", "DELETE"])
 complaint = limiter.limit(setting("RATELIMIT_COMPLAINT"), methods=["POST"])
-track = limiter.limit(setting("RATELIMIT_TRACK"))
-track_number = limiter.limit(setting("RATELIMIT_TRACK_NUMBER"), key_func=track_number_key)
+def _no_number() -> bool:
+    return normalise_number(_tracked_number()) == ""
+
+
+# Shared by the page and the API: a case number gets its documented tries in all, not per route.
+track = limiter.shared_limit(setting("RATELIMIT_TRACK"), scope="track")
+track_number = limiter.shared_limit(setting("RATELIMIT_TRACK_NUMBER"), scope="track-number",
+                                    key_func=track_number_key, exempt_when=_no_number)
 login = limiter.limit(setting("RATELIMIT_LOGIN"), key_func=login_key, methods=["POST"])
 login_address = limiter.limit(setting("RATELIMIT_LOGIN_ADDRESS"), methods=["POST"])

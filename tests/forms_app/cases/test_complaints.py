@@ -434,3 +434,22 @@ def test_api_wrong_digits_look_like_an_unknown_number(client, worked_case):
     assert wrong.get_data() == unknown.get_data() and "error" in wrong.json
     malformed = client.get(f"/api/v1/cases/{worked_case}?phone_last4=56")
     assert malformed.status_code == 422 and "phone_last4" in malformed.json["fields"]
+
+
+def test_one_case_number_gets_its_tries_across_the_page_and_the_api(client, app, worked_case):
+    """30 per hour per case number means 30 in all: before, the page and the API counted apart,
+    and from many addresses a number got twice the documented tries."""
+    app.config.update(RATELIMIT_TRACK_NUMBER="4 per hour", RATELIMIT_TRACK="1000 per minute")
+    statuses = []
+    for attempt in range(6):
+        address = {"REMOTE_ADDR": f"10.0.0.{attempt}"}
+        if attempt % 2:
+            statuses.append(client.get(f"/api/v1/cases/{worked_case}?phone_last4=0000",
+                                       environ_overrides=address).status_code)
+        else:
+            statuses.append(client.post("/track", data={"number": worked_case, "phone_last4": "0000"},
+                                        environ_overrides=address).status_code)
+    assert statuses == [404, 404, 404, 404, 429, 429]
+    # the form page itself is not a try at any number
+    assert all(client.get("/track", environ_overrides={"REMOTE_ADDR": f"10.0.1.{i}"}).status_code == 200
+               for i in range(6))
