@@ -227,3 +227,18 @@ class IdempotentRequest(db.Model):
     body: Mapped[str | None] = mapped_column(Text)
     location: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class AuditEntry(db.Model):
+    """Who saw or took personal data, and who signed in: append-only like the ledger
+    (staff/audit.py guards it). Never holds the data itself, only what was looked at."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    actor: Mapped[str] = mapped_column(String(64))  # display name, the username tried, or 命令行 / 日历订阅
+    action: Mapped[str] = mapped_column(String(32), index=True)
+    target: Mapped[str] = mapped_column(String(100), default="")  # a case number, a month, an officer id
+    address: Mapped[str] = mapped_column(String(64), default="")

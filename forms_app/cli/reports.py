@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
+from .. import audit
 from ..extensions import db
 from ..rosters import current_roster
 from ..staff import reports
@@ -41,6 +42,8 @@ def report(month, street, station, out, full) -> None:
                                    f"cannot write {path}: {exc.strerror}") from None
     reports.log_export(actor="命令行 / command line", staff_id=None, month=month, scope=street or station or "全部",
                        full=full, fmt=path.suffix.lstrip("."))
+    if full:
+        audit.record("export_full", actor="命令行 / command line", target=f"{month}{path.suffix}")
     db.session.commit()
     click.echo(f"{len(found)} 个案件，{len(stations)} 个站点 → {written}")
 

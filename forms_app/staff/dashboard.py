@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, render_template, request
 from flask_login import current_user, login_required
 
-from .. import clock
+from .. import audit, clock
 from ..extensions import db
 from ..rosters import current_roster
 from . import reports
@@ -70,6 +70,8 @@ def download(month: str, fmt: str):
     db.session.commit()
     reports.log_export(actor=current_user.display_name, staff_id=current_user.id, month=month,
                        scope=request.args.get("station") or "我能看到的全部站点", full=full, fmt=fmt)
+    if full:
+        audit.record("export_full", staff=current_user, target=f"{month}.{fmt}")
     db.session.commit()
     return _file(*sent)
 

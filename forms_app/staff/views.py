@@ -5,7 +5,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 
-from .. import clock, limits
+from .. import audit, clock, limits
 from ..booking import outcomes
 from ..cases import flow
 from ..cases import service as cases
@@ -30,6 +30,8 @@ def login():
     error = None
     if form.validate_on_submit():
         staff = accounts.check_login(form.username.data, form.password.data)
+        audit.record("login" if staff else "login_failed", staff=staff, actor=form.username.data.strip())
+        db.session.commit()
         if staff is not None:
             login_user(staff)
             target = request.args.get("next", "")
@@ -125,8 +127,22 @@ def photo(number: str, photo_id: int):
     path = upload_dir() / found.filename
     if not path.is_file():
         abort(404)
+    audit.record("photo", staff=current_user, target=case.number)
+    db.session.commit()
     # Photos are small (≤ 5 MB): read whole, so no file handle outlives the request.
     return Response(path.read_bytes(), mimetype=found.content_type, headers={"Cache-Control": "private, no-store"})
+
+
+@bp.get("/audit")
+@login_required
+def audit_log():
+    if current_user.role != "admin":
+        abort(403)
+    action = request.args.get("action") if request.args.get("action") in audit.ACTIONS else None
+    number = max(1, request.args.get("page", 1, type=int) or 1)
+    rows, pages = audit.page(action, number)
+    return render_template("staff/audit.html", rows=rows, pages=pages, page=min(number, pages), action=action,
+                           actions=audit.ACTIONS)
 
 
 @bp.post("/cases/<number>/reveal")
@@ -136,6 +152,7 @@ def reveal(number: str):
     if not FlaskForm().validate_on_submit():
         abort(400)
     cases.record_reveal(case, current_user, "查看完整姓名和手机号")
+    audit.record("reveal", staff=current_user, target=case.number)
     db.session.commit()
     session["revealed"] = case.number
     return redirect(url_for(".case_page", number=case.number), 303)
