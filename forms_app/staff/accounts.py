@@ -33,7 +33,11 @@ class AccountError(Exception):
 
 
 class Locked(Exception):
-    """The account is locked after too many failed logins (lockout.py)."""
+    """The account is locked after too many failed logins (lockout.py), for ``seconds`` more."""
+
+    def __init__(self, seconds: int):
+        super().__init__(seconds)
+        self.seconds = seconds
 
 
 SESSION_ID = re.compile(r"([0-9]+):([0-9]+)")
@@ -68,10 +72,10 @@ def check_login(username: str, password: str) -> Staff | None:
         return None
     now = clock.now()
     if lockout.is_locked(staff, now):
-        raise Locked
+        raise Locked(lockout.seconds_left(staff, now))
     if not check_password_hash(staff.password_hash, password):
         if lockout.record_failure(staff, now):
-            raise Locked
+            raise Locked(lockout.seconds_left(staff, now))
         return None
     lockout.clear(staff)
     db.session.commit()

@@ -8,6 +8,7 @@ failure is one UPDATE that the database serialises, so parallel guesses cannot s
 from __future__ import annotations
 
 import logging
+import math
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -32,6 +33,11 @@ def setting(name: str) -> int:
 
 def is_locked(staff: Staff, now: datetime) -> bool:
     return staff.locked_until is not None and staff.locked_until > naive(now)
+
+
+def seconds_left(staff: Staff, now: datetime) -> int:
+    db.session.refresh(staff)
+    return max(1, math.ceil((staff.locked_until - naive(now)).total_seconds())) if staff.locked_until else 0
 
 
 def record_failure(staff: Staff, now: datetime) -> bool:

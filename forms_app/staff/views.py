@@ -1,6 +1,8 @@
 """The staff console's pages: log in, work the queue, take each case through the flow."""
 from __future__ import annotations
 
+import math
+
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
@@ -34,10 +36,9 @@ def login():
     if form.validate_on_submit():
         try:
             staff = accounts.check_login(form.username.data, form.password.data)
-        except accounts.Locked:
-            minutes = lockout.setting("LOGIN_LOCKOUT_MINUTES")
-            return render_template("staff/login.html", form=form, error=LOCKED.format(minutes=minutes)), \
-                429, {"Retry-After": str(minutes * 60)}
+        except accounts.Locked as locked:
+            error = LOCKED.format(minutes=math.ceil(locked.seconds / 60))
+            return render_template("staff/login.html", form=form, error=error), 429, {"Retry-After": str(locked.seconds)}
         if staff is not None:
             login_user(staff)
             target = request.args.get("next", "")
