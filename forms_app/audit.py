@@ -14,7 +14,7 @@ from . import clock
 from .extensions import db
 from .models import AuditEntry
 
-ACTIONS = {"login": "登录", "login_failed": "登录失败", "reveal": "查看完整姓名和手机号", "export_full": "导出未打码报表",
+ACTIONS = {"login": "登录", "login_failed": "登录失败", "login_locked": "账号锁定中的登录", "reveal": "查看完整姓名和手机号", "export_full": "导出未打码报表",
            "photo": "查看照片", "feed": "获取值班人员的日历订阅"}
 PAGE = 100
 

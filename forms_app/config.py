@@ -6,6 +6,7 @@ import secrets
 from pathlib import Path
 
 from .limits import DEFAULTS as DEFAULT_LIMITS
+from .staff.lockout import DEFAULTS as DEFAULT_LOCKOUT
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -107,6 +108,9 @@ def from_environment(instance_path: str) -> dict:
         "RATELIMIT_HEADERS_ENABLED": True,  # Retry-After on a 429
         **DEFAULT_LIMITS,
         **ratelimit_settings(os.environ),
+        # Per-account lockout after failed logins from any address (staff/lockout.py); LOGIN_LOCKOUT_* in minutes.
+        **DEFAULT_LOCKOUT,
+        **{name: int(os.environ[name]) for name in DEFAULT_LOCKOUT if (os.environ.get(name) or "").strip()},
         # One JSON line per request on stderr, without personal data (requestlog.py).
         "REQUEST_LOG": os.environ.get("REQUEST_LOG", "true").lower() != "false",
         # Addresses come from X-Forwarded-For only behind this many trusted proxies (nginx: 1).

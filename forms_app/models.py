@@ -102,6 +102,17 @@ class Staff(UserMixin, db.Model):
     street_id: Mapped[str | None] = mapped_column(String(64))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime]
+    # Part of every session's id: raising it (logout, a new password, "sign out everywhere") makes
+    # every session cookie issued before worthless, on every worker, since the cookie is all a session is.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Failed logins in the window that began at failed_since; at the limit the account is locked
+    # until locked_until (staff/lockout.py), in the database so that it holds on every worker and host.
+    failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
+    failed_since: Mapped[datetime | None]
+    locked_until: Mapped[datetime | None]
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
 
 
 class Case(db.Model):

@@ -1,10 +1,12 @@
-"""`flask --app forms_app create-staff`: a console account."""
+"""`flask --app forms_app create-staff`: a console account; `sign-out-everywhere`: end its sessions."""
 from __future__ import annotations
 
 import click
 from flask.cli import with_appcontext
+from sqlalchemy import select
 
 from ..extensions import db
+from ..models import Staff
 from ..rosters import current_roster
 from ..staff import accounts
 
@@ -28,4 +30,17 @@ def create_staff(username, display_name, role, stations, street, password) -> No
     click.echo(f"已创建 / created {username} ({role})")
 
 
-COMMANDS = (create_staff,)
+@click.command("sign-out-everywhere")
+@click.argument("username")
+@with_appcontext
+def sign_out_everywhere(username) -> None:
+    """在所有设备上退出这个账号的登录 / end every session of a staff account (a lost phone, a leaver)."""
+    staff = db.session.scalar(select(Staff).where(Staff.username == username))
+    if staff is None:
+        raise click.BadParameter(f"没有这个用户名 / no account {username}", param_hint="USERNAME")
+    accounts.end_sessions(staff)
+    db.session.commit()
+    click.echo(f"已退出 {username} 在所有设备上的登录 / every session of {username} ended")
+
+
+COMMANDS = (create_staff, sign_out_everywhere)

@@ -66,3 +66,12 @@ def action_form(action: str, roster, formdata=None) -> ActionForm:
     form = ActionForm(formdata=formdata, prefix=action) if formdata is not None else ActionForm(prefix=action)
     form.department.choices = [SelectChoice("", "请选择")] + [SelectChoice(d, d) for d in roster.settings.departments]
     return form
+
+
+class PasswordForm(PlainTextForm):
+    old_password = PasswordField("原密码", validators=[DataRequired("请填写原密码")],
+                                 render_kw={"autocomplete": "current-password"})
+    new_password = PasswordField("新密码", validators=[DataRequired("请填写新密码")],
+                                 render_kw={"autocomplete": "new-password"})
+    new_again = PasswordField("再输一次新密码", validators=[DataRequired("请再输一次新密码")],
+                              render_kw={"autocomplete": "new-password"})

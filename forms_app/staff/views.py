@@ -1,6 +1,8 @@
 """The staff console's pages: log in, work the queue, take each case through the flow."""
 from __future__ import annotations
 
+import math
+
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
@@ -13,13 +15,16 @@ from ..cases.deadlines import overdue
 from ..cases.photos import upload_dir
 from ..clock import naive
 from ..extensions import db
-from ..models import Appointment, Case
+from ..models import Appointment, Case, Staff
 from ..rosters import current_roster
-from . import accounts, queue as work
-from .forms import ActionForm, LoginForm, action_form
+from . import accounts, lockout, queue as work
+from .forms import ActionForm, LoginForm, PasswordForm, action_form
 from .permissions import can_act, case_or_404, mask_name, mask_phone, visible_stations
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
+
+
+LOCKED = "这个账号登录失败次数太多，已暂时锁定。请 {minutes} 分钟后再试，或请管理员解锁。"
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -27,17 +32,23 @@ bp = Blueprint("staff", __name__, url_prefix="/staff")
 @limits.login_address
 def login():
     form = LoginForm()
-    error = None
+    error, status = None, 200
     if form.validate_on_submit():
-        staff = accounts.check_login(form.username.data, form.password.data)
+        try:
+            staff = accounts.check_login(form.username.data, form.password.data)
+        except accounts.Locked as locked:
+            audit.record("login_locked", actor=form.username.data.strip())
+            db.session.commit()
+            error = LOCKED.format(minutes=math.ceil(locked.seconds / 60))
+            return render_template("staff/login.html", form=form, error=error), 429, {"Retry-After": str(locked.seconds)}
         audit.record("login" if staff else "login_failed", staff=staff, actor=form.username.data.strip())
         db.session.commit()
         if staff is not None:
             login_user(staff)
             target = request.args.get("next", "")
             return redirect(target if target.startswith("/staff") else url_for(".queue"), 303)
-        error = "用户名或密码不对"
-    return render_template("staff/login.html", form=form, error=error), 401 if error else 200
+        error, status = "用户名或密码不对", 401
+    return render_template("staff/login.html", form=form, error=error), status
 
 
 @bp.route("/logout", methods=["GET", "POST"])
@@ -45,9 +56,77 @@ def login():
 def logout():
     # Only with the console's CSRF token: another site must not be able to sign staff out.
     if request.method == "POST" and FlaskForm().validate():
+        accounts.end_sessions(current_user)
+        db.session.commit()
         logout_user()
         return redirect(url_for(".login"), 303)
     return render_template("staff/logout.html")
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def password():
+    form = PasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts.change_password(current_user, form.old_password.data, form.new_password.data,
+                                     form.new_again.data)
+        except accounts.AccountError as exc:
+            db.session.rollback()
+            getattr(form, exc.field).errors = [exc.message]
+        else:
+            db.session.commit()
+            # this session goes on under the new version; every other one has ended
+            login_user(db.session.get(Staff, current_user.id))
+            flash("密码已修改，其他设备上的登录都已退出", "success")
+            return redirect(url_for(".queue"), 303)
+    return render_template("staff/password.html", form=form, minimum=accounts.MIN_PASSWORD), \
+        422 if form.is_submitted() else 200
+
+
+def _admin_only() -> None:
+    if current_user.role != "admin":
+        abort(404)
+
+
+@bp.get("/accounts")
+@login_required
+def accounts_page():
+    _admin_only()
+    now = clock.now()
+    staff = db.session.scalars(db.select(Staff).order_by(Staff.username)).all()
+    return render_template("staff/accounts.html", staff=staff, locked=lockout.locked_accounts(now),
+                           is_locked=lambda s: lockout.is_locked(s, now), roles=accounts.ROLES)
+
+
+def _account_for_admin(staff_id: int) -> Staff:
+    _admin_only()
+    staff = db.session.get(Staff, staff_id)
+    if staff is None:
+        abort(404)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    return staff
+
+
+@bp.post("/accounts/<int:staff_id>/unlock")
+@login_required
+def unlock(staff_id: int):
+    staff = _account_for_admin(staff_id)
+    lockout.clear(staff)
+    db.session.commit()
+    flash(f"已解锁 {staff.username}", "success")
+    return redirect(url_for(".accounts_page"), 303)
+
+
+@bp.post("/accounts/<int:staff_id>/sign-out-everywhere")
+@login_required
+def sign_out_everywhere(staff_id: int):
+    staff = _account_for_admin(staff_id)
+    accounts.end_sessions(staff)
+    db.session.commit()
+    flash(f"{staff.username} 在所有设备上的登录都已退出", "success")
+    return redirect(url_for(".accounts_page"), 303)
 
 
 @bp.get("/")
