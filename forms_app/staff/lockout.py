@@ -56,7 +56,7 @@ def record_failure(staff: Staff, now: datetime) -> bool:
     db.session.commit()
     if locking.rowcount:
         # The administrator's notice besides the accounts page: which account, never what was typed.
-        log.warning("staff account %s (id %d) locked until %s after %d failed logins",
+        log.warning("staff account %s (id %d) locked until %s Beijing time after %d failed logins",
                     staff.username, staff.id, until.isoformat(timespec="minutes"), setting("LOGIN_LOCKOUT_FAILURES"))
     return bool(locking.rowcount)
 
