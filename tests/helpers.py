@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
@@ -70,3 +71,28 @@ def csrf_token(html: str, prefix: str = "") -> str:
     tag = re.search(rf'<input[^>]*name="{prefix}csrf_token"[^>]*>', html)
     assert tag, "the form carries no CSRF token"
     return re.search(r'value="([^"]+)"', tag.group(0)).group(1)
+
+
+def at_once(count: int, prepare, send) -> list:
+    """Racing requests: ``prepare(i)`` in each thread, then ``send(i, prepared)`` released by one
+    barrier; the results in order."""
+    barrier = threading.Barrier(count)
+    results: list = [None] * count
+
+    def run(index: int) -> None:
+        try:
+            prepared = prepare(index)
+            barrier.wait(timeout=20)
+            results[index] = send(index, prepared)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            results[index] = exc
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads), "a racer hung"
+    errors = [r for r in results if isinstance(r, BaseException)]
+    assert not errors, errors[:3]
+    return results

@@ -6,7 +6,6 @@ on a barrier and post at once, against SQLite (WAL mode) and against PostgreSQL.
 from __future__ import annotations
 
 import os
-import threading
 from collections import Counter
 from datetime import datetime
 
@@ -14,6 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from roster import TZ
+from tests.helpers import at_once
 
 NOW = datetime(2026, 11, 23, 7, 0, tzinfo=TZ)
 RACERS = 50
@@ -36,27 +36,12 @@ def payload(i: int, **changes) -> dict:
 def race(app, bodies: list[dict]) -> list[tuple[int, dict]]:
     """POST every body from its own thread, all released by one barrier; (status, json) in order."""
     app.config["RATELIMIT_RESIDENT_POST"] = "1000 per minute"  # every racer comes from 127.0.0.1
-    barrier = threading.Barrier(len(bodies))
-    results: list[tuple[int, dict] | BaseException | None] = [None] * len(bodies)
 
-    def run(index: int) -> None:
-        client = app.test_client()
-        try:
-            barrier.wait(timeout=20)
-            response = client.post("/api/v1/appointments", json=bodies[index])
-            results[index] = (response.status_code, response.get_json())
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            results[index] = exc
+    def send(index, client):
+        response = client.post("/api/v1/appointments", json=bodies[index])
+        return response.status_code, response.get_json()
 
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(bodies))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "a racer hung"
-    errors = [r for r in results if isinstance(r, BaseException)]
-    assert not errors, errors[:3]
-    return results  # type: ignore[return-value]
+    return at_once(len(bodies), lambda _index: app.test_client(), send)
 
 
 def claims(app, officer: str, start: datetime) -> list[int]:

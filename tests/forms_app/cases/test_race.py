@@ -7,14 +7,13 @@ one barrier, each on its own test client, against SQLite and PostgreSQL.
 """
 from __future__ import annotations
 
-import threading
 from datetime import datetime
 
 import pytest
 from sqlalchemy import func, select
 
 from roster import TZ
-from tests.helpers import csrf_token
+from tests.helpers import at_once, csrf_token
 
 NOW = datetime(2026, 11, 20, 18, 0, tzinfo=TZ)
 TRIALS = 5
@@ -28,30 +27,6 @@ def fixed_clock(monkeypatch, app):
 
     monkeypatch.setattr(forms_app.clock, "now", lambda: NOW)
     app.config["RATELIMIT_COMPLAINT"] = "1000 per hour"  # every racer comes from 127.0.0.1
-
-
-def at_once(count: int, prepare, send) -> list:
-    """``prepare(i)`` in each thread, then ``send(i, prepared)`` released by one barrier; the results."""
-    barrier = threading.Barrier(count)
-    results: list = [None] * count
-
-    def run(index: int) -> None:
-        try:
-            prepared = prepare(index)
-            barrier.wait(timeout=20)
-            results[index] = send(index, prepared)
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            results[index] = exc
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "a racer hung"
-    errors = [r for r in results if isinstance(r, BaseException)]
-    assert not errors, errors[:3]
-    return results
 
 
 def cases_with(app, description: str) -> int:

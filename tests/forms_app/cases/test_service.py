@@ -14,18 +14,6 @@ NOW = datetime(2026, 11, 20, 18, 0, tzinfo=TZ)  # Friday evening
 
 
 
-@pytest.fixture
-def staff(ctx):
-    from forms_app.extensions import db
-    from forms_app.models import Staff
-
-    person = Staff(username="wang", display_name="王工作人员", password_hash="x", role="station", stations="wenhua-lu",
-                   created_at=NOW.replace(tzinfo=None))
-    db.session.add(person)
-    db.session.commit()
-    return person
-
-
 def register(roster, **extra):
     from forms_app.cases import service as cases
 
