@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, update
-from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy.orm import make_transient_to_detached, selectinload
 
 from roster import Roster
 
@@ -261,35 +261,47 @@ PERSONAL_NOTES = ("result", "extension_reason", "satisfaction_comment")  # nulla
 _OPEN_CLOCK = ("created_at", "accepted_at", "dispatched_at", "arrived_at", "due_at")
 
 
-def retention_start(case: Case) -> datetime:
-    if case.closed_at is not None:
-        return case.closed_at
-    if case.resolved_at is not None:
-        return case.resolved_at
-    return max(getattr(case, name) for name in _OPEN_CLOCK if getattr(case, name) is not None)
+def _retention_over(cutoff: datetime):
+    """The SQL condition "this case's retention clock ran out before ``cutoff``", so that a city's
+    cases are chosen by the database, not loaded into Python to be looked at."""
+    untouched_since = and_(*(or_(getattr(Case, name).is_(None), getattr(Case, name) < cutoff)
+                             for name in _OPEN_CLOCK))
+    return or_(Case.closed_at < cutoff,
+               and_(Case.closed_at.is_(None), Case.resolved_at < cutoff),
+               and_(Case.closed_at.is_(None), Case.resolved_at.is_(None), untouched_since))
+
+
+PURGE_BATCH = 500  # cases loaded at once with their photos and ledger: memory stays flat at any size
 
 
 def purge_expired(retention_days: int, remove_photo, now: datetime | None = None) -> int:
-    """Strip the personal data of cases whose retention clock (``retention_start``) ran more
-    than ``retention_days`` ago, as the consent text promises (the caller commits). The case and
-    its ledger rows stay for the statistics and the record; every personal text goes, in the
-    case and in its ledger (``ledger.erase``). ``remove_photo(filename)`` deletes a stored file."""
+    """Strip the personal data of cases whose retention clock ran more than ``retention_days``
+    ago, as the consent text promises (the caller commits). The case and its ledger rows stay
+    for the statistics and the record; every personal text goes, in the case and in its ledger
+    (``ledger.erase``). ``remove_photo(filename)`` deletes a stored file."""
     now = now or clock.now()
     cutoff = naive(now) - timedelta(days=retention_days)
-    candidates = db.session.scalars(select(Case).where(Case.name != ANONYMISED)).all()
-    expired = [case for case in candidates if retention_start(case) < cutoff]
-    for case in expired:
-        for photo in list(case.photos):
-            remove_photo(photo.filename)
-        case.photos = []
-        case.name = ANONYMISED
-        for name in PERSONAL_TEXT:
-            setattr(case, name, "")
-        for name in PERSONAL_NOTES:
-            setattr(case, name, None)
-        for entry in case.ledger:
-            erase(entry)
-        case.ledger.append(LedgerEntry(at=naive(now), actor=SYSTEM, action="purged",
-                                       note=f"保存期满 {retention_days} 天，已删除个人信息"))
-    db.session.flush()
+    expired = db.session.scalars(select(Case.id).where(Case.name != ANONYMISED, _retention_over(cutoff))
+                                 .order_by(Case.id)).all()
+    for start in range(0, len(expired), PURGE_BATCH):
+        batch = db.session.scalars(select(Case).where(Case.id.in_(expired[start:start + PURGE_BATCH]))
+                                   .options(selectinload(Case.photos), selectinload(Case.ledger))).all()
+        for case in batch:
+            _purge(case, retention_days, now, remove_photo)
+        db.session.flush()  # clean once flushed, the batch leaves the session's (weak) identity map
     return len(expired)
+
+
+def _purge(case: Case, retention_days: int, now: datetime, remove_photo) -> None:
+    for photo in list(case.photos):
+        remove_photo(photo.filename)
+    case.photos = []
+    case.name = ANONYMISED
+    for name in PERSONAL_TEXT:
+        setattr(case, name, "")
+    for name in PERSONAL_NOTES:
+        setattr(case, name, None)
+    for entry in case.ledger:
+        erase(entry)
+    case.ledger.append(LedgerEntry(at=naive(now), actor=SYSTEM, action="purged",
+                                   note=f"保存期满 {retention_days} 天，已删除个人信息"))

@@ -72,6 +72,7 @@ def check_login(username: str, password: str) -> Staff | None:
         return None
     now = clock.now()
     if lockout.is_locked(staff, now):
+        check_password_hash(_decoy_hash(), password)  # as slow as any other answer
         raise Locked(lockout.seconds_left(staff, now))
     if not check_password_hash(staff.password_hash, password):
         if lockout.record_failure(staff, now):

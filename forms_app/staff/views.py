@@ -1,7 +1,6 @@
 """The staff console's pages: log in, work the queue, take each case through the flow."""
 from __future__ import annotations
 
-import math
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
@@ -24,7 +23,7 @@ from .permissions import can_act, case_or_404, mask_name, mask_phone, visible_st
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
 
-LOCKED = "这个账号登录失败次数太多，已暂时锁定。请 {minutes} 分钟后再试，或请管理员解锁。"
+WRONG = "用户名或密码不对"
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -36,19 +35,24 @@ def login():
     if form.validate_on_submit():
         try:
             staff = accounts.check_login(form.username.data, form.password.data)
-        except accounts.Locked as locked:
+        except accounts.Locked:
+            # The same answer as a wrong password or an unknown name (the page says that ten wrong
+            # tries lock an account): a different one would tell a guesser which names exist.
             audit.record("login_locked", actor=form.username.data.strip())
             db.session.commit()
-            error = LOCKED.format(minutes=math.ceil(locked.seconds / 60))
-            return render_template("staff/login.html", form=form, error=error), 429, {"Retry-After": str(locked.seconds)}
+            return render_template("staff/login.html", form=form, error=WRONG, lockout=_lockout_terms()), 401
         audit.record("login" if staff else "login_failed", staff=staff, actor=form.username.data.strip())
         db.session.commit()
         if staff is not None:
             login_user(staff)
             target = request.args.get("next", "")
             return redirect(target if target.startswith("/staff") else url_for(".queue"), 303)
-        error, status = "用户名或密码不对", 401
-    return render_template("staff/login.html", form=form, error=error), status
+        error, status = WRONG, 401
+    return render_template("staff/login.html", form=form, error=error, lockout=_lockout_terms()), status
+
+
+def _lockout_terms() -> dict:
+    return {"failures": lockout.setting("LOGIN_LOCKOUT_FAILURES"), "minutes": lockout.setting("LOGIN_LOCKOUT_MINUTES")}
 
 
 @bp.route("/logout", methods=["GET", "POST"])

@@ -106,13 +106,15 @@ def _hits(db, values):
     return found
 
 
-def test_purge_leaves_no_personal_value_of_a_purged_case_anywhere(roster, staff, app, tmp_path):
+@pytest.mark.parametrize("batch", [500, 2], ids=["one-batch", "batches-of-two"])
+def test_purge_leaves_no_personal_value_of_a_purged_case_anywhere(roster, staff, app, tmp_path, monkeypatch, batch):
     from forms_app.booking import service as appointments
     from forms_app.cases import service as cases
     from forms_app.cases.photos import remove_photo
     from forms_app.extensions import db
     from forms_app.models import Case, LedgerEntry
 
+    monkeypatch.setattr(cases, "PURGE_BATCH", batch)
     app.config["UPLOAD_DIR"] = str(tmp_path)
     personal = _fill_every_path(roster, staff, tmp_path)
     every_value = [v for _, values, _ in personal for v in values]
