@@ -21,7 +21,7 @@ from .extensions import csrf, db, limiter, login_manager, migrate
 from .rosters import RosterProvider, RosterUnavailable
 from .staff import accounts, dashboard, views as staff_views  # noqa: F401 - accounts: the login manager's user loader
 from .web import errors, headers, health, requestlog
-from .web.converters import MonthConverter
+from .web.converters import MonthConverter, RowIdConverter
 from .web.jsonbody import JSONProvider
 from .web.session_cookie import SessionInterface
 
@@ -59,6 +59,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.session_interface = SessionInterface()
     app.url_map.converters["month"] = MonthConverter
+    app.url_map.converters["id"] = RowIdConverter
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     csrf.exempt(api.bp)

@@ -37,9 +37,11 @@ def page(action: str | None, number: int) -> tuple[list[AuditEntry], int]:
     counted = select(func.count()).select_from(AuditEntry)
     if action:
         query, counted = query.where(AuditEntry.action == action), counted.where(AuditEntry.action == action)
-    total = db.session.scalar(counted)
-    rows = db.session.scalars(query.order_by(AuditEntry.id.desc()).offset((number - 1) * PAGE).limit(PAGE)).all()
-    return rows, max(1, -(-total // PAGE))
+    pages = max(1, -(-db.session.scalar(counted) // PAGE))
+    # past the last page is the last page (and ?page=10**20 no offset the database cannot hold)
+    offset = (min(number, pages) - 1) * PAGE
+    rows = db.session.scalars(query.order_by(AuditEntry.id.desc()).offset(offset).limit(PAGE)).all()
+    return rows, pages
 
 
 @event.listens_for(Session, "before_flush")

@@ -5,6 +5,7 @@ import os
 import secrets
 from pathlib import Path
 
+from .db.postgresql import ROUND_TRIP_ARG  # registers the bounded connections where it is used
 from .limits import DEFAULTS as DEFAULT_LIMITS
 from .staff.lockout import DEFAULTS as DEFAULT_LOCKOUT
 
@@ -70,6 +71,8 @@ def engine_options(url: str, environ=os.environ) -> dict:
             # after any options the URL gives (a search_path), which this argument would otherwise replace
             "options": " ".join(filter(None, [url_options(url),
                                               f"-c statement_timeout={statement_ms} -c lock_timeout={lock_ms}"])),
+            # a frozen server: no round trip waits longer than this (db/postgresql.py)
+            ROUND_TRIP_ARG: seconds(environ, "DB_ROUND_TRIP_TIMEOUT", statement_ms / 1000 + 2),
             # a server that vanished without closing the connection is noticed within ~30 s
             "keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 5, "keepalives_count": 3,
         },
@@ -122,4 +125,6 @@ def from_environment(instance_path: str) -> dict:
         # Every FlaskForm checks its own token, so a stale page re-shows the form with the
         # resident's input kept, instead of a bare 400 from a global check.
         "WTF_CSRF_CHECK_DEFAULT": False,
+        # No request body is read past this (a 413); the complaint form raises it for its photos.
+        "MAX_CONTENT_LENGTH": 1024 * 1024,
     }

@@ -5,7 +5,10 @@ import hmac
 import secrets
 import unicodedata
 
+from flask import request
 from flask_wtf import FlaskForm
+from flask_wtf.form import SUBMIT_METHODS, _Auto as _AUTO
+from werkzeug.datastructures import CombinedMultiDict
 from wtforms import TextAreaField
 from wtforms.validators import ValidationError
 
@@ -85,7 +88,16 @@ def same_secret(given, expected: str) -> bool:
 
 
 class PlainTextForm(FlaskForm):
-    """A form whose every text field is checked by ``plain_text``, so no field can forget it."""
+    """A form whose every text field is checked by ``plain_text``, so no field can forget it; and
+    which reads only what a browser's form sends. Flask-WTF would read a JSON body too, and turn
+    ``[true]`` or ``{"a": 1}`` into a TypeError (a 500): a page's form posted as JSON is simply
+    empty here, so it is re-shown with its errors. (The API passes its JSON to its forms itself.)"""
+
+    class Meta:
+        def wrap_formdata(self, form, formdata):
+            if formdata is _AUTO and request.method in SUBMIT_METHODS and not request.is_json:
+                return CombinedMultiDict((request.files, request.form)) if request.files else request.form
+            return None if formdata is _AUTO else formdata
 
     def validate(self, extra_validators=None):
         extra = {name: [plain_text, *(extra_validators or {}).get(name, ())] for name in self._fields}

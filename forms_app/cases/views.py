@@ -9,6 +9,7 @@ from ..extensions import db
 from ..inputs import normalise_number
 from ..models import Case
 from ..rosters import current_roster
+from ..web.errors import reshown_on_outage
 from . import photos, service
 from .flow import RATABLE
 from .forms import ComplaintForm, SatisfactionForm, TrackForm
@@ -25,8 +26,7 @@ TRACKED_IN_SESSION = 5
 def complaint():
     request.max_content_length = (photos.MAX_PHOTOS + 1) * photos.MAX_BYTES + 1024 * 1024
     roster = current_roster()
-    station_id = request.args.get("station", "")
-    fixed = roster.station(station_id) if roster.has_station(station_id) else None
+    fixed = _fixed_station(roster)
     form = ComplaintForm(roster=roster, data={"station": fixed.id} if fixed else None)
     status = 200
     if form.validate_on_submit():
@@ -40,10 +40,30 @@ def complaint():
             form.photos.errors = ["为了安全，出错后照片不会保留，请重新选择照片"]
         elif form.photos.errors:
             form.photos.errors = list(form.photos.errors) + ["请重新选择照片"]
+    return _complaint_page(roster, form, fixed), status
+
+
+@reshown_on_outage("complaints.complaint")
+def _complaint_again() -> str:
+    """The database failed under the POST: the resident's form again, as they filled it in."""
+    roster = current_roster()
+    form = ComplaintForm(roster=roster)
+    if any(upload.filename for upload in request.files.getlist("photos")):
+        form.photos.errors = ["照片还没有保存，请重新选择照片"]  # a browser cannot be handed a file back
+    return _complaint_page(roster, form, _fixed_station(roster), outage=True)
+
+
+def _fixed_station(roster):
+    """The station the form was opened from (its button on the board), if any."""
+    station_id = request.args.get("station", "")
+    return roster.station(station_id) if roster.has_station(station_id) else None
+
+
+def _complaint_page(roster, form: ComplaintForm, fixed, **extra) -> str:
     chosen = roster.station(form.station.data) if roster.has_station(form.station.data or "") else None
     station = fixed or chosen
     street = roster.street(station.street) if station else None
-    return render_template("complaints/form.html", form=form, fixed=fixed, station=station, street=street), status
+    return render_template("complaints/form.html", form=form, fixed=fixed, station=station, street=street, **extra)
 
 
 @bp.get("/complaint/received")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
-from flask_wtf import FlaskForm
 
 from .. import audit, clock, limits
 from ..booking import outcomes
@@ -14,6 +13,7 @@ from ..cases.deadlines import overdue
 from ..cases.photos import upload_dir
 from ..clock import naive
 from ..extensions import db
+from ..inputs import PlainTextForm
 from ..models import Appointment, Case, Staff
 from ..rosters import current_roster
 from . import accounts, lockout, queue as work
@@ -59,7 +59,7 @@ def _lockout_terms() -> dict:
 @login_required
 def logout():
     # Only with the console's CSRF token: another site must not be able to sign staff out.
-    if request.method == "POST" and FlaskForm().validate():
+    if request.method == "POST" and PlainTextForm().validate():
         accounts.end_sessions(current_user)
         db.session.commit()
         logout_user()
@@ -108,12 +108,12 @@ def _account_for_admin(staff_id: int) -> Staff:
     staff = db.session.get(Staff, staff_id)
     if staff is None:
         abort(404)
-    if not FlaskForm().validate_on_submit():
+    if not PlainTextForm().validate_on_submit():
         abort(400)
     return staff
 
 
-@bp.post("/accounts/<int:staff_id>/unlock")
+@bp.post("/accounts/<id:staff_id>/unlock")
 @login_required
 def unlock(staff_id: int):
     staff = _account_for_admin(staff_id)
@@ -123,7 +123,7 @@ def unlock(staff_id: int):
     return redirect(url_for(".accounts_page"), 303)
 
 
-@bp.post("/accounts/<int:staff_id>/sign-out-everywhere")
+@bp.post("/accounts/<id:staff_id>/sign-out-everywhere")
 @login_required
 def sign_out_everywhere(staff_id: int):
     staff = _account_for_admin(staff_id)
@@ -200,7 +200,7 @@ def act(number: str):
     return redirect(url_for(".case_page", number=number), 303)
 
 
-@bp.get("/cases/<number>/photos/<int:photo_id>")
+@bp.get("/cases/<number>/photos/<id:photo_id>")
 @login_required
 def photo(number: str, photo_id: int):
     case = case_or_404(number, current_user, current_roster())
@@ -232,7 +232,7 @@ def audit_log():
 @login_required
 def reveal(number: str):
     case = case_or_404(number, current_user, current_roster())
-    if not FlaskForm().validate_on_submit():
+    if not PlainTextForm().validate_on_submit():
         abort(400)
     cases.record_reveal(case, current_user, "查看完整姓名和手机号")
     audit.record("reveal", staff=current_user, target=case.number)
@@ -241,14 +241,14 @@ def reveal(number: str):
     return redirect(url_for(".case_page", number=case.number), 303)
 
 
-@bp.post("/appointments/<int:appointment_id>/<outcome>")
+@bp.post("/appointments/<id:appointment_id>/<outcome>")
 @login_required
 def appointment_outcome(appointment_id: int, outcome: str):
     roster = current_roster()
     appointment = db.session.get(Appointment, appointment_id)
     if appointment is None or appointment.station_id not in visible_stations(current_user, roster):
         abort(404)
-    if not FlaskForm().validate_on_submit() or current_user.role == "supervisor":
+    if not PlainTextForm().validate_on_submit() or current_user.role == "supervisor":
         abort(400)
     if outcome not in (*outcomes.OUTCOMES, "case"):
         abort(404)

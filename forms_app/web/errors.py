@@ -2,6 +2,8 @@
 traceback; the exception's own headers kept (Allow on 405, Retry-After on 429)."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Flask, render_template, request
 from sqlalchemy.exc import DBAPIError, OperationalError, TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
@@ -10,6 +12,21 @@ from ..extensions import db
 
 from ..rosters import RosterUnavailable
 from .requestlog import route_pattern
+
+
+# endpoint → how its page is drawn again from the posted input (reshown_on_outage)
+RESHOWN: dict[str, Callable[[], str]] = {}
+
+
+def reshown_on_outage(endpoint: str):
+    """Register how the form of ``endpoint`` is drawn again, filled in with what was posted, when
+    the database fails under the POST: the resident sees their own form with the outage notice on
+    top (``outage`` in the template) and presses its button again. The drawing must not need the
+    database; if it does after all, the page with the kept fields as a resubmit button stands in."""
+    def register(draw: Callable[[], str]) -> Callable[[], str]:
+        RESHOWN[endpoint] = draw
+        return draw
+    return register
 
 
 def register(app: Flask) -> None:
@@ -47,6 +64,13 @@ def register(app: Flask) -> None:
         headers = {"Retry-After": str(RETRY_AFTER)}
         if wants_json():
             return {"error": "Service Unavailable", "message": "database unavailable, try again shortly"}, 503, headers
+        draw = RESHOWN.get(request.endpoint) if request.method == "POST" else None
+        if draw is not None:
+            try:
+                return draw(), 503, headers
+            except (DBAPIError, PoolTimeout):
+                db.session.rollback()
+                db.session.remove()
         kept = [(name, value) for name, value in request.form.items(multi=True)] if request.method == "POST" else []
         return render_template("error.html", code=503, title="系统繁忙", kept=kept,
                                message=("系统暂时繁忙，您填写的内容还没有提交。请稍等片刻后按“重新提交”，"
@@ -75,5 +99,6 @@ def _unavailable(error: DBAPIError) -> bool:
 
 RETRY_AFTER = 5  # seconds; a restart of the database or a lock released takes about this long
 
-_TITLES = {400: "请求有误", 404: "没有找到", 405: "请求有误", 429: "操作太频繁"}
-_MESSAGES = {404: "这个页面不存在，或链接已经过期。", 400: "页面已过期，请返回重新填写。"}
+_TITLES = {400: "请求有误", 404: "没有找到", 405: "请求有误", 413: "内容太大", 429: "操作太频繁"}
+_MESSAGES = {404: "这个页面不存在，或链接已经过期。", 400: "页面已过期，请返回重新填写。",
+             413: "提交的内容太大，没有保存。请删减文字或照片后再提交。"}

@@ -5,10 +5,13 @@ from __future__ import annotations
 from flask import Blueprint, jsonify
 from sqlalchemy import text
 
+from ..db.postgresql import deadline
 from ..extensions import db, limiter
 from ..rosters import RosterUnavailable, current_roster
 
 bp = Blueprint("health", __name__)
+
+READY_TIMEOUT = 2.0  # seconds for the database's answer: a load balancer's probe gives up soon after
 
 
 @bp.get("/healthz")
@@ -22,7 +25,8 @@ def healthz():
 def readyz():
     checks = {}
     try:
-        db.session.execute(text("SELECT 1"))
+        with deadline(READY_TIMEOUT):  # a frozen server: "not ready" now, not when the probe gave up
+            db.session.execute(text("SELECT 1"))
         checks["database"] = "ok"
     except Exception as exc:  # noqa: BLE001 - any failure means not ready; its class name says which
         db.session.rollback()

@@ -76,6 +76,112 @@ def test_unavailable_database_answers_503_promptly(make_app, frozen_server, tmp_
     assert time.monotonic() - started < 15  # three requests, each bounded by the 1 s connect timeout
 
 
+class FreezableProxy:
+    """A TCP relay in front of the test PostgreSQL that can stop relaying at once: every pooled
+    connection then meets a server that takes its packets and never answers, which is what
+    SIGSTOP of all of PostgreSQL's processes does (the shared test server itself is not stopped)."""
+
+    def __init__(self, upstream: tuple[str, int]):
+        self.upstream, self.frozen, self.closed = upstream, threading.Event(), threading.Event()
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.listener.settimeout(0.1)
+        self.port = self.listener.getsockname()[1]
+        self.sockets = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while not self.closed.is_set():
+            try:
+                client = self.listener.accept()[0]
+            except OSError:
+                continue
+            server = socket.create_connection(self.upstream)
+            self.sockets += [client, server]
+            for source, target in ((client, server), (server, client)):
+                threading.Thread(target=self._relay, args=(source, target), daemon=True).start()
+
+    def _relay(self, source, target):
+        source.settimeout(0.05)
+        while not self.closed.is_set():
+            if self.frozen.is_set():
+                time.sleep(0.05)  # unread: the kernel still acknowledges, nothing answers
+                continue
+            try:
+                chunk = source.recv(65536)
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            if not chunk:
+                return
+            try:
+                target.sendall(chunk)
+            except OSError:
+                return
+
+    def close(self):
+        self.closed.set()
+        for sock in self.sockets + [self.listener]:
+            sock.close()
+
+
+@pytest.fixture
+def freezable(app):
+    from sqlalchemy.engine import make_url
+
+    url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    proxy = FreezableProxy((url.host or "127.0.0.1", url.port or 5432))
+    yield proxy, url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
+    proxy.close()
+
+
+def within(seconds: float, request):
+    """The answer of ``request()`` if it comes within ``seconds``; the test fails, not hangs, otherwise."""
+    answers = []
+    worker = threading.Thread(target=lambda: answers.append(request()), daemon=True)
+    started = time.monotonic()
+    worker.start()
+    worker.join(seconds)
+    assert answers, f"no answer within {seconds} s"
+    return answers[0], time.monotonic() - started
+
+
+@pytest.mark.needs_postgresql
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_a_server_frozen_under_pooled_connections_answers_503_within_seconds(make_app, freezable, monkeypatch):
+    """Found with a real SIGSTOP of every PostgreSQL process: a connection already in the pool is
+    not bounded by the connect timeout, and the server enforces no statement timeout while frozen;
+    /readyz and every request waited until gunicorn killed the worker."""
+    from forms_app.web.health import READY_TIMEOUT
+
+    proxy, url = freezable
+    monkeypatch.setenv("DB_CONNECT_TIMEOUT", "1")
+    monkeypatch.setenv("DB_STATEMENT_TIMEOUT", "1")  # so every round trip is bounded at 3 s
+    service = make_app({"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False})
+    client = service.test_client()
+    assert client.get("/readyz").status_code == 200
+    assert client.get("/api/v1/cases/2611-AAAA?phone_last4=1234").status_code == 404  # the pool holds a connection
+    proxy.frozen.set()
+
+    ready, took = within(15, lambda: client.get("/readyz"))
+    assert ready.status_code == 503 and ready.get_json()["database"].startswith("error")
+    assert took < READY_TIMEOUT + 1.5, f"/readyz took {took:.1f} s"
+
+    other = make_app({"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False})
+    warm = other.test_client()
+    proxy.frozen.clear()
+    assert warm.get("/api/v1/cases/2611-AAAA?phone_last4=1234").status_code == 404
+    proxy.frozen.set()
+    api, took = within(15, lambda: warm.post("/api/v1/cases", json={
+        "station": "wenhua-lu", "category": "labour", "description": "工资拖欠", "name": "王五",
+        "phone": "13912345678", "consent": True, "sensitive_consent": False}))
+    assert api.status_code == 503 and api.headers["Retry-After"].isdigit()
+    assert took < 3 + 1 + 2, f"the API took {took:.1f} s"  # one round trip, then a new connection's timeout
+
+    proxy.frozen.clear()  # the server wakes: the service serves again with fresh connections
+    assert warm.get("/readyz").status_code == 200
+
+
 def test_engine_options_bound_every_wait_and_follow_the_environment():
     from forms_app.config import engine_options
 

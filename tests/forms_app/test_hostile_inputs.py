@@ -95,3 +95,11 @@ def test_a_booking_start_at_the_ends_of_the_calendar_is_a_field_error(client, st
                            json={"station": "wenhua-lu", "officer": "chen-hao", "start": start, "name": "王五",
                                  "phone": "13912345678", "topic": "legal-advice", "consent": True})
     assert response.status_code == 422 and "start" in response.json["fields"]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/cases", "/api/v1/appointments", "/book?station=wenhua-lu", "/track"])
+def test_a_body_over_a_megabyte_is_refused_unread(client, app, path):
+    body = {**CASE, "description": "长" * 400_000}  # 1.2 MB of UTF-8
+    response = client.post(path, json=body, environ_overrides={"REMOTE_ADDR": next(ADDRESSES)})
+    assert response.status_code == 413
+    assert case_count(app) == 0
