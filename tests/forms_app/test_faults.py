@@ -2,6 +2,7 @@
 JSON 503 with Retry-After, /readyz a prompt 503; never a 500 and never a hung worker."""
 from __future__ import annotations
 
+import re
 import socket
 import threading
 import time
@@ -67,13 +68,22 @@ def test_unavailable_database_answers_503_promptly(make_app, frozen_server, tmp_
     assert api.status_code == 503 and api.get_json()["error"] == "Service Unavailable"
     assert api.headers["Retry-After"].isdigit()
 
-    response, sent = file_complaint(client, description="楼道灯坏了三天，晚上看不见台阶")
+    response, sent = file_complaint(client, description="楼道灯坏了三天，晚上看不见台阶", location="3号楼2单元",
+                                    photos=[("light.png", _png(40, 30))])
     page = response.get_data(as_text=True)
     assert response.status_code == 503 and response.headers["Retry-After"].isdigit()
-    assert "系统暂时繁忙" in page and "服务出了点问题" not in page
-    assert "楼道灯坏了三天，晚上看不见台阶" in page  # the resident's text is kept, ready to send again
-    assert 'name="csrf_token"' in page and "重新提交" in page
-    assert time.monotonic() - started < 15  # three requests, each bounded by the 1 s connect timeout
+    assert "系统暂时繁忙" in page and "还没有提交" in page and "服务出了点问题" not in page
+    # the complaint form itself again, filled in as the resident left it, ready to press 提交 once more
+    assert re.search(r'<textarea[^>]*name="description"[^>]*>\s*楼道灯坏了三天，晚上看不见台阶</textarea>', page)
+    assert re.search(r'name="location"[^>]*value="3号楼2单元"', page)
+    assert 'name="csrf_token"' in page and "重新选择照片" in page and "重新提交" not in page
+
+    # the booking form needs the database to draw its times: its fields come back as a resubmit button
+    booking = client.post("/book?station=wenhua-lu", data={"csrf_token": sent["csrf_token"], "station": "wenhua-lu",
+                                                             "name": "王五", "phone": "13912345678"})
+    assert booking.status_code == 503 and "重新提交" in booking.get_data(as_text=True)
+    assert 'value="王五"' in booking.get_data(as_text=True)
+    assert time.monotonic() - started < 20  # five requests, each bounded by the 1 s connect timeout
 
 
 class FreezableProxy:
