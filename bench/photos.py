@@ -52,6 +52,22 @@ def run(name: str, uploads: list[bytes], queue) -> None:
     queue.put((name, sum(map(len, uploads)) // 1024, ",".join(outcome), took, before, peak, rss_mb()))
 
 
+def run_worker(rounds: int, threads: int, upload: bytes, queue) -> None:
+    """As a gthread worker lives: ``threads`` uploads at once, again and again; RSS after each round
+    says whether memory comes back or ratchets up for good."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from forms_app.cases.photos import clean
+    after = [rss_mb()]
+    started = time.perf_counter()
+    with ThreadPoolExecutor(threads) as pool:
+        for _ in range(rounds):
+            list(pool.map(lambda data: clean(data, "bench"), [upload] * threads))
+            after.append(rss_mb())
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    queue.put((time.perf_counter() - started, peak, after))
+
+
 def main() -> None:
     cases = {"phone photo 4032x3024 JPEG": [phone_jpeg()],
              "three 7000x7000 PNG": [png(7000)] * 3,
@@ -64,6 +80,14 @@ def main() -> None:
         row = queue.get()
         child.join()
         print(f"{row[0]:48} {row[1]:6} {row[2]:24} {row[3]:6.2f} {row[4]:9.0f}M {row[5]:6.0f}M {row[6]:6.0f}M")
+    rounds, threads = 4, 4
+    queue = multiprocessing.Queue()
+    child = multiprocessing.Process(target=run_worker, args=(rounds, threads, png(3900), queue))
+    child.start()
+    took, peak, after = queue.get()
+    child.join()
+    print(f"one worker, {threads} threads x {rounds} rounds of a 3900x3900 PNG: {took:.1f} s, peak {peak:.0f}M, "
+          "RSS before and after each round " + " ".join(f"{mb:.0f}M" for mb in after))
 
 
 if __name__ == "__main__":

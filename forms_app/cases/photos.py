@@ -6,8 +6,11 @@ orientation is applied first, so a phone photo still stands the right way up.
 """
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import io
 import secrets
+import threading
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +28,29 @@ MAX_PIXELS = 50_000_000  # a 5 MB file may still unpack to gigabytes (a "decompr
 # is a screenshot, well under this. A JPEG is decoded at 1/2, 1/4 or 1/8 scale (Image.draft).
 MAX_PNG_PIXELS = 16_000_000
 MAX_SIDE = 2560  # kept photos are at most this wide or high; enough to read a notice or a crack
+# One photo decoded at a time per process: four residents uploading at once on a gthread worker
+# wait a second for each other instead of holding four decoded photos (up to 4 × 3 × 64 MB).
+_DECODING = threading.BoundedSemaphore(1)
+
+
+def _give_big_buffers_back() -> None:
+    """glibc serves large allocations with mmap only until the first ones are freed; after that it
+    raises its threshold and takes them from heaps that it keeps when freed, so a worker that
+    decoded four big photos at once stayed ~230 MB bigger for good (bench/photos.py). Fixing the
+    threshold at 1 MiB keeps every photo buffer a mapping of its own, given back when freed. Other
+    C libraries (musl) give large blocks back anyway; without glibc this does nothing."""
+    name = ctypes.util.find_library("c")
+    try:
+        libc = ctypes.CDLL(name) if name else None
+        mallopt = libc.mallopt if libc is not None else None
+    except (OSError, AttributeError):
+        return
+    if mallopt is not None:
+        mallopt(-3, 1024 * 1024)  # M_MMAP_THRESHOLD (malloc.h)
+
+
+_give_big_buffers_back()
+
 FORMATS = {"JPEG": ("jpg", "image/jpeg"), "MPO": ("jpg", "image/jpeg"), "PNG": ("png", "image/png")}
 
 
@@ -56,7 +82,7 @@ def clean(data: bytes, label: str = "") -> CleanPhoto:
     if len(data) > MAX_BYTES:
         raise PhotoError(f"照片“{label}”超过 5 MB，请换一张小一点的，或截图后再传")
     try:
-        with warnings.catch_warnings():
+        with _DECODING, warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data)) as probe:
                 if probe.format not in FORMATS:

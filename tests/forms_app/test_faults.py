@@ -267,3 +267,4 @@ def test_timeouts_keep_the_options_the_url_gives():
     options = engine_options("postgresql+psycopg://app@db/forms?options=-csearch_path%3Dboard", environ={})
     assert options["connect_args"]["options"].startswith("-csearch_path=board ")
     assert "statement_timeout=5000" in options["connect_args"]["options"]
+
