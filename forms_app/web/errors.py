@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Flask, render_template, request
+from flask import Flask, g, render_template, request
 from sqlalchemy.exc import DBAPIError, OperationalError, TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
-from ..extensions import db
+from ..extensions import db, login_manager
 
 from ..rosters import RosterUnavailable
 from .requestlog import route_pattern
@@ -29,6 +29,24 @@ def reshown_on_outage(endpoint: str):
     return register
 
 
+def without_database_if_down(known_down: bool = False) -> None:
+    """Flask-Login puts ``current_user`` into every template, loading a staff member's account from
+    the database. With the database down, an error page drawn for a browser that holds a staff
+    session would fail again and reach the person as a bare 500: such a page is drawn for an
+    anonymous visitor instead."""
+    if "_login_user" in g:
+        return
+    if known_down:  # not another wait of a connect timeout for a page that says the database is down
+        g._login_user = login_manager.anonymous_user()
+        return
+    try:
+        login_manager._load_user()  # noqa: SLF001 - Flask-Login's own loader, which caches in g
+    except (DBAPIError, PoolTimeout):
+        db.session.rollback()
+        db.session.remove()
+        g._login_user = login_manager.anonymous_user()
+
+
 def register(app: Flask) -> None:
     def wants_json() -> bool:
         return request.path.startswith("/api/")
@@ -39,6 +57,7 @@ def register(app: Flask) -> None:
         headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
         if wants_json():
             return {"error": error.name, "message": error.description}, error.code, headers
+        without_database_if_down()
         return render_template("error.html", code=error.code, title=_TITLES.get(error.code, "出错了"),
                                message=_MESSAGES.get(error.code, "请返回上一页再试一次。")), error.code, headers
 
@@ -46,6 +65,7 @@ def register(app: Flask) -> None:
     def _no_roster(_error):
         if wants_json():
             return {"error": "Service Unavailable", "message": "roster not loaded"}, 503
+        without_database_if_down()
         return render_template("error.html", code=503, title="暂时无法预约",
                                message="值班名单暂时无法读取，请稍后再试，或直接拨打站点电话。"), 503
 
@@ -64,6 +84,7 @@ def register(app: Flask) -> None:
         headers = {"Retry-After": str(RETRY_AFTER)}
         if wants_json():
             return {"error": "Service Unavailable", "message": "database unavailable, try again shortly"}, 503, headers
+        without_database_if_down(known_down=True)
         draw = RESHOWN.get(request.endpoint) if request.method == "POST" else None
         if draw is not None:
             try:
@@ -84,6 +105,7 @@ def register(app: Flask) -> None:
         app.logger.exception("unhandled error on %s", route_pattern(app, request.path))
         if wants_json():
             return {"error": "Internal Server Error", "message": "internal error"}, 500
+        without_database_if_down()
         return render_template("error.html", code=500, title="出错了",
                                message="服务出了点问题，您填写的内容没有保存。请稍后再试，或直接拨打站点电话。"), 500
 

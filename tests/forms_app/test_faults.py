@@ -86,6 +86,24 @@ def test_unavailable_database_answers_503_promptly(make_app, frozen_server, tmp_
     assert time.monotonic() - started < 20  # five requests, each bounded by the 1 s connect timeout
 
 
+@pytest.mark.parametrize("kind", ["stopped", "sqlite-unopenable"])
+def test_error_pages_draw_for_a_signed_in_clerk_while_the_database_is_down(make_app, frozen_server, tmp_path,
+                                                                          monkeypatch, kind):
+    """Found trying it as a person: a browser holding a staff session got a bare 500 for every page,
+    the 503 and 404 pages included, because drawing them loaded the clerk's account."""
+    monkeypatch.setenv("DB_CONNECT_TIMEOUT", "1")
+    broken = make_app({"SQLALCHEMY_DATABASE_URI": unavailable_urls(frozen_server, tmp_path)[kind]})
+    client = broken.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = "1:0"
+    for path, status, words in (("/staff/", 503, "系统暂时繁忙"), ("/no-such-page", 404, "这个页面不存在"),
+                                ("/complaint?station=wenhua-lu", 503, "系统暂时繁忙")):
+        answer = client.get(path)
+        assert answer.status_code == status and words in answer.get_data(as_text=True), path
+    posted = client.post("/complaint?station=wenhua-lu", data={"description": "楼道灯坏了三天", "name": "王五"})
+    assert posted.status_code == 503 and "楼道灯坏了三天" in posted.get_data(as_text=True)
+
+
 class FreezableProxy:
     """A TCP relay in front of the test PostgreSQL that can stop relaying at once: every pooled
     connection then meets a server that takes its packets and never answers, which is what
