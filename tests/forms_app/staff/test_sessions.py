@@ -119,3 +119,14 @@ def test_only_an_administrator_reaches_the_accounts_page(accounts):
 def test_the_command_names_an_unknown_account(accounts):
     result = accounts.test_cli_runner().invoke(args=["sign-out-everywhere", "nobody"])
     assert result.exit_code != 0 and "nobody" in result.output
+
+
+def test_every_console_page_has_its_navigation_once(accounts):
+    """Found on a 360 px phone: the accounts and password pages drew the console's links twice."""
+    admin = signed_in(accounts, "admin")
+    pages = [rule.rule for rule in accounts.url_map.iter_rules()
+             if rule.rule.startswith("/staff") and "GET" in rule.methods and not rule.arguments
+             and rule.rule not in ("/staff/login", "/staff/logout")]
+    assert {"/staff/", "/staff/accounts", "/staff/audit", "/staff/password", "/staff/dashboard"} <= set(pages)
+    for path in pages:
+        assert admin.get(path).get_data(as_text=True).count('class="staff-nav"') == 1, path
