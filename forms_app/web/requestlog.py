@@ -11,7 +11,7 @@ import logging
 import sys
 import time
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, g, has_request_context, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.serving import WSGIRequestHandler
 
@@ -33,8 +33,10 @@ class _Stderr(logging.StreamHandler):
 def route_pattern(app: Flask, path: str) -> str:
     """What a log line may say of a path: its route pattern (``/manage/<token>``), never the path
     itself, nor its query string; the one rule for every log that names a request."""
+    # the request's own method: with match()'s default (GET) a POST-only route was "(no route)"
+    method = request.method if has_request_context() else None
     try:
-        rule, _args = app.url_map.bind("localhost").match(path.split("?", 1)[0], return_rule=True)
+        rule, _args = app.url_map.bind("localhost").match(path.split("?", 1)[0], method=method, return_rule=True)
     except HTTPException:
         return "(no route)"
     return rule.rule

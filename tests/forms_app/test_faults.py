@@ -286,3 +286,12 @@ def test_timeouts_keep_the_options_the_url_gives():
     assert options["connect_args"]["options"].startswith("-csearch_path=board ")
     assert "statement_timeout=5000" in options["connect_args"]["options"]
 
+
+
+def test_the_log_names_the_route_of_a_post_only_path(app):
+    from forms_app.web.requestlog import route_pattern
+
+    with app.test_request_context("/api/v1/cases", method="POST"):
+        assert route_pattern(app, "/api/v1/cases") == "/api/v1/cases"  # was "(no route)"
+    with app.test_request_context("/staff/cases/2611-AAAA/act", method="POST"):
+        assert route_pattern(app, "/staff/cases/2611-AAAA/act") == "/staff/cases/<number>/act"
