@@ -6,13 +6,13 @@ SQLite in Flask's instance folder, its schema brought up to date with the Alembi
 from __future__ import annotations
 
 import argparse
-import functools
 import sys
 import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from werkzeug.serving import make_server
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from tools import static_site
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,6 +24,12 @@ def server_arguments(description: str) -> argparse.ArgumentParser:
     parser.add_argument("--site-port", type=int, default=8000)
     parser.add_argument("--forms-port", type=int, default=8001)
     return parser
+
+
+def site_server(host: str, port: int, root: Path = ROOT / "site") -> BaseWSGIServer:
+    """The built site as `make serve` and nginx serve it (the site's own 404 page, its cache
+    headers), not Python's directory listing with its English "Error response"."""
+    return make_server(host, port, static_site.create(root), threaded=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -38,8 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     app = create_app({"SITE_URL": f"http://{args.host}:{args.site_port}/"})
     with app.app_context():
         upgrade()
-    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(ROOT / "site"))
-    site = ThreadingHTTPServer((args.host, args.site_port), handler)
+    site = site_server(args.host, args.site_port)
     forms = make_server(args.host, args.forms_port, app, threaded=True,
                         request_handler=requestlog.dev_server_handler(app))
     threading.Thread(target=site.serve_forever, daemon=True).start()

@@ -87,3 +87,22 @@ def test_elder_mode_measures_up(context, live, index):
     page.locator("[data-elder-toggle]").first.click()  # and off again
     page.reload()
     assert not page.evaluate("document.documentElement.classList.contains('sb-elder')")
+
+
+def test_the_choice_travels_between_the_site_and_the_form_service(context, live):
+    """The site and the form service are two origins in `make demo` (two ports) and may be two
+    hosts in production: each origin's storage is its own, so the choice travels in the links."""
+    page = context.new_page()
+    page.goto(live["site"] + "stations/wenhua-lu/")
+    page.locator("[data-elder-toggle]").first.click()
+    booking = page.locator(f'a[href^="{live["forms"]}/book"]').first
+    assert "elder=1" in booking.get_attribute("href")
+    booking.click()
+    page.wait_for_url(f'{live["forms"]}/book*')
+    assert page.evaluate("document.documentElement.classList.contains('sb-elder')")
+    page.goto(live["forms"] + "/track")  # no parameter: the service remembers it now
+    assert page.evaluate("document.documentElement.classList.contains('sb-elder')")
+    page.locator("[data-elder-toggle]").first.click()  # off on the service, then back to the site
+    page.locator(".header a").first.click()
+    page.wait_for_url(live["site"] + "*")
+    assert not page.evaluate("document.documentElement.classList.contains('sb-elder')")

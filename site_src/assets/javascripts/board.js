@@ -124,6 +124,23 @@
       html.classList.toggle("sb-elder", on);
       show(on);
       try { localStorage.setItem("sb-elder", on ? "1" : "0"); } catch (e) { /* private mode: not remembered */ }
+      carryElderMode();
+    });
+  }
+
+  // The form service is another origin (another port in `make demo`, another host in production),
+  // whose storage cannot see ours: its links carry the choice as ?elder=1 or 0 (its elder.js keeps it).
+  var FORM_PAGES = /\/(book|complaint|track)$/;  // also behind a path prefix (/forms/book)
+
+  function carryElderMode() {
+    var choice;
+    try { choice = localStorage.getItem("sb-elder"); } catch (e) { return; }
+    if (choice !== "1" && choice !== "0") return;
+    document.querySelectorAll("a[href]").forEach(function (link) {
+      var url = new URL(link.href, window.location.href);
+      if (url.origin === window.location.origin || !FORM_PAGES.test(url.pathname)) return;
+      url.searchParams.set("elder", choice);
+      link.href = url.toString();
     });
   }
 
@@ -133,6 +150,7 @@
     if (data && box) showToday(box, JSON.parse(data.textContent));
     document.querySelectorAll("form[data-search]").forEach(setUpSearch);
     document.querySelectorAll("[data-elder-toggle]").forEach(setUpElderMode);
+    carryElderMode();
   }
 
   if (typeof document !== "undefined") {
