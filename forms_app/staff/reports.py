@@ -14,7 +14,7 @@ from roster import Roster
 from roster.phones import mask_phone
 
 from .. import clock
-from ..cases.flow import OPEN, OUTCOMES
+from ..cases.flow import OPEN, OUTCOMES, STATES
 from ..clock import naive
 from ..extensions import db
 from ..inputs import without_hostile
@@ -22,8 +22,13 @@ from ..models import Case, ExportLog
 from .permissions import mask_name
 
 REGISTER_COLUMNS = ["编号", "登记日期", "站点", "类别", "事由概要", "反映人", "联系电话", "首问责任人", "处置部门", "处置结果",
-                    "受理时间", "吹哨时间", "到场时间", "办结时间", "反馈时间", "回访时间", "归档时间", "是否按时"]
+                    "当前状态", "受理时间", "吹哨时间", "到场时间", "办结时间", "反馈时间", "回访时间", "归档时间",
+                    "满意度（1–5 分）", "是否按时"]
+# Width of each register column in the workbook, in characters (a Chinese character counts two).
+REGISTER_WIDTHS = [11, 11, 14, 10, 34, 8, 13, 10, 14, 24, 9, 16, 16, 16, 16, 16, 16, 16, 9, 8]
+DATE_FORMAT, TIME_FORMAT = "yyyy-mm-dd", "yyyy-mm-dd hh:mm"
 KPI_COLUMNS = ["排名", "站点", "街道", "案件数", "已办结", "化解率", "及时率", "到场率", "满意度（平均分）", "评价数", "综合得分"]
+KPI_WIDTHS = [6, 16, 14, 8, 8, 8, 8, 8, 10, 8, 9]
 
 
 def month_bounds(month: str) -> tuple[datetime, datetime]:
@@ -53,10 +58,6 @@ def arrived_in_time(case: Case, minutes: int) -> bool | None:
     return case.arrived_at is not None and case.arrived_at - case.dispatched_at <= timedelta(minutes=minutes)
 
 
-def _stamp(moment: datetime | None) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M") if moment else ""
-
-
 def cases_in(roster: Roster, month: str, *, street: str | None = None, station: str | None = None,
              stations: list[str] | None = None) -> list[Case]:
     start, end = month_bounds(month)
@@ -69,7 +70,9 @@ def cases_in(roster: Roster, month: str, *, street: str | None = None, station: 
     return list(db.session.scalars(query.order_by(Case.created_at, Case.id)))
 
 
-def register_rows(roster: Roster, found: list[Case], *, full: bool, now: datetime | None = None) -> list[list[str]]:
+def register_rows(roster: Roster, found: list[Case], *, full: bool, now: datetime | None = None) -> list[list]:
+    """One row per case in REGISTER_COLUMNS: dates and times as values (Beijing time, so that the
+    workbook holds real Excel dates), None where nothing happened yet."""
     now = now or clock.now()
     topics = {c.code: c.name for c in roster.settings.categories}
     rows = []
@@ -82,13 +85,14 @@ def register_rows(roster: Roster, found: list[Case], *, full: bool, now: datetim
                     departments.append(department)
         outcome = OUTCOMES.get(case.outcome or "", "")
         station = roster.station(case.station_id).name if roster.has_station(case.station_id) else case.station_id
-        rows.append([case.number, case.created_at.strftime("%Y-%m-%d"), station, topics.get(case.category, case.category),
+        rows.append([case.number, case.created_at.date(), station, topics.get(case.category, case.category),
                      case.description[:60], case.name if full else mask_name(case.name),
                      case.phone if full else mask_phone(case.phone), case.owner.display_name if case.owner else "",
                      "、".join(departments), f"{outcome} {case.result or ''}".strip() if outcome else ("不予受理" if case.state == "rejected" else ""),
-                     _stamp(case.accepted_at), _stamp(case.dispatched_at), _stamp(case.arrived_at), _stamp(case.resolved_at),
-                     _stamp(case.feedback_at), _stamp(case.followed_up_at), _stamp(case.closed_at if case.state == "archived" else None),
-                     "是" if on_time(case, now) else "否"])
+                     STATES.get(case.state, case.state),
+                     case.accepted_at, case.dispatched_at, case.arrived_at, case.resolved_at,
+                     case.feedback_at, case.followed_up_at, case.closed_at if case.state == "archived" else None,
+                     case.satisfaction, "是" if on_time(case, now) else "否"])
     return rows
 
 
@@ -188,6 +192,14 @@ def kpi_text_rows(rows: list[list]) -> list[list]:
     return [[text(i, v) for i, v in enumerate(row)] for row in rows]
 
 
+def _csv_value(value):
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    return "" if value is None else value
+
+
 def _inert(value):
     """A summary a resident typed ("=HYPERLINK(…)", "+86…", "@SUM") must stay text, not run as a formula
     (CSV injection); and a control character stored before the forms refused them must not stop the
@@ -208,27 +220,52 @@ def scope_stations(roster: Roster, *, street: str | None, station: str | None,
     return found
 
 
-def workbook(month: str, register: list[list[str]], kpis: list[list]) -> bytes:
+def workbook(month: str, register: list[list], kpis: list[list]) -> bytes:
+    """Both sheets, ready to file and to print: the title, a frozen header row with filters, real
+    dates, widths that fit, and A4 landscape pages that repeat the header and name the month."""
     from openpyxl import Workbook
-    from openpyxl.styles import Font
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
 
     book = Workbook()
     book.remove(book.active)
-    for title, heading, columns, rows in (("事件处置登记表", f"{month} 事件处置登记表", REGISTER_COLUMNS, register),
-                                          ("站点指标与排名", f"{month} 各站点指标与排名", KPI_COLUMNS, kpis)):
+    for title, heading, columns, rows, widths in (
+            ("事件处置登记表", f"{month} 事件处置登记表", REGISTER_COLUMNS, register, REGISTER_WIDTHS),
+            ("站点指标与排名", f"{month} 各站点指标与排名", KPI_COLUMNS, kpis, KPI_WIDTHS)):
         sheet = book.create_sheet(title)
         sheet.append([heading])
         sheet.append(columns)
         for row in rows:
-            sheet.append([_inert("—" if value is None else value) for value in row])
+            # an empty cell where nothing happened yet (it filters as "blanks"); "—" where a rate has no cases
+            sheet.append([None if value is None and columns is REGISTER_COLUMNS else _inert("—" if value is None else value)
+                          for value in row])
         sheet["A1"].font = Font(bold=True, size=14)
         for cell in sheet[2]:
             cell.font = Font(bold=True)
+            cell.alignment = Alignment(wrap_text=True, vertical="center")
+        for index, width in enumerate(widths, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = width
+        for row in sheet.iter_rows(min_row=3):
+            for cell in row:
+                if isinstance(cell.value, datetime):
+                    cell.number_format = TIME_FORMAT
+                elif isinstance(cell.value, date):
+                    cell.number_format = DATE_FORMAT
         if columns is KPI_COLUMNS:
             for row in sheet.iter_rows(min_row=3):
                 for index in RATE_COLUMNS:
                     row[index].number_format = "0.0%"
                 row[SATISFACTION_COLUMN].number_format = "0.00"
+        last = get_column_letter(len(columns))
+        sheet.freeze_panes = "A3"  # the title and the header stay in view
+        sheet.auto_filter.ref = f"A2:{last}{max(2, sheet.max_row)}"
+        sheet.print_title_rows = "2:2"
+        sheet.page_setup.orientation = "landscape"
+        sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+        sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+        sheet.sheet_properties.pageSetUpPr.fitToPage = True
+        sheet.oddHeader.center.text = heading
+        sheet.oddFooter.center.text = "第 &P 页，共 &N 页"
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -238,7 +275,7 @@ def csv_text(columns: list[str], rows: list[list]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(columns)
-    writer.writerows([_inert(value) for value in row] for row in rows)
+    writer.writerows([_inert(_csv_value(value)) for value in row] for row in rows)
     return "\ufeff" + buffer.getvalue()  # the BOM lets Excel open UTF-8 Chinese correctly
 
 

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import io
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from openpyxl import load_workbook
 from werkzeug.security import generate_password_hash
 
+from forms_app.cases import flow
 from roster import TZ, load_roster
 from tests.helpers import csrf_token
 
@@ -78,8 +79,37 @@ def test_register_rows(app, month):
     first = dict(zip(reports.REGISTER_COLUMNS, rows[0]))
     assert first["反映人"] == "张*" and first["联系电话"] == "138****5678"
     assert first["处置部门"] == "司法所" and first["处置结果"] == "已化解 达成协议"
-    assert first["首问责任人"] == "王工作人员" and first["到场时间"] == "2026-11-02 11:20"
+    assert first["首问责任人"] == "王工作人员" and first["到场时间"] == datetime(2026, 11, 2, 11, 20)
+    assert first["登记日期"] == date(2026, 11, 2) and first["当前状态"] == flow.STATES[found[0].state]
     assert [r[-1] for r in rows] == ["是", "是", "否", "是"]
+    text = reports.csv_text(reports.REGISTER_COLUMNS, rows)
+    assert "2026-11-02 11:20" in text and "None" not in text
+
+
+def test_the_register_workbook_is_ready_to_filter_and_print(app, month):
+    """Found by a station clerk: dates were text, columns narrow, no frozen header or filter, and
+    it printed portrait across many pages without saying which month it was."""
+    from forms_app.staff import reports
+
+    with app.app_context():
+        found = reports.cases_in(month, "2026-11")
+        rows = reports.register_rows(month, found, full=False, now=NOW)
+        kpis = reports.kpi_rows(reports.station_kpis(month, found, ["wenhua-lu", "shuyuan"], now=NOW))
+    book = load_workbook(io.BytesIO(reports.workbook("2026-11", rows, kpis)))
+    sheet = book["事件处置登记表"]
+    header = [cell.value for cell in sheet[2]]
+    assert header == reports.REGISTER_COLUMNS and "当前状态" in header and "满意度（1–5 分）" in header
+    arrived = sheet.cell(row=3, column=header.index("到场时间") + 1)
+    assert isinstance(arrived.value, datetime) and arrived.is_date and arrived.number_format == "yyyy-mm-dd hh:mm"
+    assert sheet.cell(row=3, column=2).is_date
+    assert sheet.freeze_panes == "A3" and sheet.auto_filter.ref == f"A2:T{2 + len(rows)}"
+    assert sheet.column_dimensions["E"].width >= 30  # the summary can be read
+    assert sheet.page_setup.orientation == "landscape" and int(sheet.page_setup.paperSize) == int(sheet.PAPERSIZE_A4)
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.page_setup.fitToWidth == 1
+    assert sheet.print_title_rows == "$2:$2" and "2026-11" in sheet.oddHeader.center.text
+    rated = [row[header.index("满意度（1–5 分）")] for row in rows]
+    assert sorted(r for r in rated if r) == [3, 5]  # rated cases carry their scores
+    assert book["站点指标与排名"].freeze_panes == "A3"
 
 
 def test_station_kpis_and_ranking(app, month):
