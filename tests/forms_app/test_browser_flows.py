@@ -111,3 +111,37 @@ def test_a_resident_files_a_complaint_and_staff_work_it_to_the_archive(live, bro
     for step in ("登记", "受理", "司法所", "双方达成协议", "归档"):
         assert step in timeline, (step, timeline)
     assert "文化路工作人员" not in timeline  # never a staff member's name
+
+
+def test_the_queue_reads_on_a_phone_and_its_filters_are_whole_on_a_desktop(live, browser):
+    """Found by a station clerk: on a phone the six columns left station and category one character
+    per line; on a desktop the station filter cut off its own choice."""
+    import urllib.request
+
+    body = ('{"station": "wenhua-lu", "category": "neighbours", "description": "楼上漏水", "name": "王五",'
+            ' "phone": "13912345670", "consent": true, "sensitive_consent": false}').encode("utf-8")
+    request = urllib.request.Request(live["forms"] + "/api/v1/cases", data=body, headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request) as made:
+        assert made.status == 201
+    for width in (360, 1280):
+        page = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN").new_page()
+        page.goto(live["forms"] + "/staff/login")
+        page.get_by_label("用户名").fill("wenhua")
+        page.get_by_label("密码").fill(PASSWORD)
+        page.get_by_role("button", name="登录").click()
+        page.wait_for_url(re.compile(r"/staff/$"))
+        lines = page.evaluate("""() => [...document.querySelectorAll('table.queue td')].map(td => {
+            const style = getComputedStyle(td); const line = parseFloat(style.lineHeight) || 1.5 * parseFloat(style.fontSize);
+            return [td.textContent.trim(), Math.round(td.getBoundingClientRect().height / line)]; })""")
+        squeezed = [(text, count) for text, count in lines if text and count > 2]
+        assert lines and not squeezed, (width, squeezed)
+        cut = page.evaluate("""() => [...document.querySelectorAll('.filter select')]
+            .filter(s => s.scrollWidth > s.clientWidth + 1 || s.getBoundingClientRect().width < 0.9 * s.scrollWidth)
+            .map(s => s.id)""")
+        choice_fits = page.evaluate("""() => { const s = document.querySelector('#f-station');
+            const probe = document.createElement('span'); probe.style.font = getComputedStyle(s).font;
+            probe.textContent = s.options[s.selectedIndex].text; document.body.appendChild(probe);
+            const fits = probe.getBoundingClientRect().width + 40 <= s.getBoundingClientRect().width; probe.remove(); return fits; }""")
+        assert not cut and choice_fits, (width, cut)
+        assert no_horizontal_scroll(page), width
+        page.context.close()
