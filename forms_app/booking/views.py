@@ -132,7 +132,8 @@ def manage(token: str):
     roster = current_roster()
     cancel_form = CancelForm(prefix="cancel")
     move_form = RescheduleForm(prefix="move")
-    slots = [s for s in available_slots(roster, appointment.station_id, officer=appointment.officer_id)
+    now = clock.now()
+    slots = [s for s in available_slots(roster, appointment.station_id, officer=appointment.officer_id, now=now)
              if not (s.officer == appointment.officer_id and aware(appointment.starts_at) == s.start)]
     message, status = None, 200
     action = request.form.get("action")
@@ -155,6 +156,7 @@ def manage(token: str):
             status = 409 if isinstance(exc, appointments.SlotTaken) else 422
             form_errors = move_form.slot if action == "move" else cancel_form.reason
             form_errors.errors = list(form_errors.errors) + [exc.message]
+    empty = _nothing_to_book(roster, appointment.station_id, appointment.officer_id, None, now, slots)
     return render_template("booking/manage.html", cancel_form=cancel_form, move_form=move_form, message=message,
-                           days=group_by_day(roster, slots), **describe(roster, appointment)), status
+                           days=group_by_day(roster, slots), empty=empty, **describe(roster, appointment)), status
 

@@ -135,3 +135,15 @@ def test_the_page_always_says_when_the_next_bookable_time_is(app, client, monkey
     page = client.get("/book?station=wenhua-lu&officer=zhou-minghui").get_data(as_text=True)
     assert ("现在没有可以预约的空位。下一个可以预约的时间：2027年1月5日 周二 09:00（法官 周明辉），12月1日起可以在这里预约"
             in page)
+
+
+def test_the_move_picker_names_the_next_time_too(app, client, fixed_clock):
+    from forms_app.booking import service as appointments
+
+    with app.app_context():
+        roster = load_roster(app.config["ROSTER_DIR"])
+        made = [appointments.book(roster, "wenhua-lu", "zhou-minghui", at("2026-12-01", hhmm),
+                                  resident(f"1380000000{n}"), now=NOW)
+                for n, hhmm in enumerate(("09:00", "09:30", "10:00", "10:30", "11:00"))]
+    page = client.get(f"/manage/{made[0].manage_token}").get_data(as_text=True)
+    assert "下一个可以预约的时间：2027年1月5日 周二 09:00（法官 周明辉）" in page
