@@ -1,4 +1,4 @@
-"""Rate limits, one place: every POST a resident can make, login, and tracking look-ups.
+"""Rate limits, one place: every POST a resident can make, login, and look-ups of a case or a booking.
 
 Each limit is a Flask-Limiter ``RATELIMIT_*`` setting, settable from the environment
 (config.py reads every ``RATELIMIT_*`` variable). Storage is in memory, or Redis when
@@ -56,5 +56,22 @@ def _no_number() -> bool:
 track = limiter.shared_limit(setting("RATELIMIT_TRACK"), scope="track")
 track_number = limiter.shared_limit(setting("RATELIMIT_TRACK_NUMBER"), scope="track-number",
                                     key_func=track_number_key, exempt_when=_no_number)
+
+
+# Finding a booking by its number and the phone's last four digits: the same limits as tracking a
+# case, per address and per booking number, shared by the page and the API.
+def booking_number_key() -> str:
+    return "booking|" + normalise_number(_tracked_number())
+
+
+def _not_by_digits() -> bool:
+    """The private link (a 43-character token) cannot be guessed; only a look-up by digits is counted."""
+    return "phone_last4" not in request.values
+
+
+booking_lookup = limiter.shared_limit(setting("RATELIMIT_TRACK"), scope="booking-lookup", exempt_when=_not_by_digits)
+booking_number = limiter.shared_limit(setting("RATELIMIT_TRACK_NUMBER"), scope="booking-number",
+                                      key_func=booking_number_key,
+                                      exempt_when=lambda: _not_by_digits() or _no_number())
 login = limiter.limit(setting("RATELIMIT_LOGIN"), key_func=login_key, methods=["POST"])
 login_address = limiter.limit(setting("RATELIMIT_LOGIN_ADDRESS"), methods=["POST"])

@@ -105,6 +105,9 @@ def check_structure(officers: OfficersFile, roster: RosterFile, off_src: Source,
     for i, role in enumerate(roster.settings.required_roles):
         if role not in roles:
             out.append(_unknown_role(ros_src, ("settings", "required_roles", i), role, roles))
+    for role in roster.settings.booking_days_by_role:
+        if role not in roles:
+            out.append(_unknown_role(ros_src, ("settings", "booking_days_by_role", role), role, roles))
     for i, officer in enumerate(officers.officers):
         if officer.role not in roles:
             out.append(_unknown_role(off_src, ("officers", i, "role"), officer.role, roles))

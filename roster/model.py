@@ -157,6 +157,11 @@ class Settings(Model):
     slot_minutes: int = Field(default=30, ge=5, le=240, description="预约时段长度（分钟）")
     slot_capacity: int = Field(default=1, ge=1, le=100, description="每个时段可预约人数")
     booking_days: int = Field(default=14, ge=1, le=90, description="可以预约未来多少天")
+    booking_days_by_role: dict[Ref, Annotated[int, Field(ge=1, le=90)]] = Field(
+        default_factory=dict,
+        description="某个角色可以预约未来多少天，如 judge: 45；不写的角色用 booking_days。"
+                    "无论写多少天，每个人至少可以约到自己的下一次值班 / booking window per role; "
+                    "everyone can always be booked up to their next duty")
     min_notice_minutes: int = Field(default=120, ge=0, le=7 * 24 * 60, description="至少提前多少分钟预约、改约或取消")
     bring: Text = Field(default="身份证；与事情有关的合同、票据、照片、聊天记录等材料",
                         description="预约成功后提醒居民带什么")

@@ -60,9 +60,28 @@ def _form_service_shots(browser) -> None:
             print("wrote docs/screenshots/booking-phone.png, booking-errors-phone.png, complaint-phone.png, "
                   "booking-phone-elder.png, complaint-phone-elder.png")
             context.close()
+            _picker_shots(browser, base)
             _staff_queue_shot(app, browser, base)
         finally:
             server.shutdown()
+
+
+def _picker_shots(browser, base: str) -> None:
+    """The slot picker of a station with monthly visitors and a duty table, at 360 px, plain and
+    in elder mode: every closed day shows its triangle, its free slots and "点开选时间"."""
+    for elder in (False, True):
+        context = browser.new_context(viewport={"width": 360, "height": 740}, user_agent=WECHAT_UA,
+                                      device_scale_factor=2)
+        page = context.new_page()
+        page.goto(base + "book?station=binjiang-yizhan")
+        if elder:
+            page.click("[data-elder-toggle]")
+        page.locator("details.day").nth(1).scroll_into_view_if_needed()
+        page.evaluate("window.scrollBy(0, -60)")
+        target = OUT / f"booking-days-phone{'-elder' if elder else ''}.png"
+        page.screenshot(path=str(target))
+        print(f"wrote {target.relative_to(ROOT)}")
+        context.close()
 
 
 def _staff_queue_shot(app, browser, base: str) -> None:

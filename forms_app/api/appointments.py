@@ -12,7 +12,7 @@ from ..extensions import db
 from ..rosters import current_roster
 from .common import bp, field_errors, iso, validated_body
 from .idempotency import idempotent
-from .schema import IDEMPOTENCY_KEY, IDEMPOTENCY_RESPONSES, NOT_FOUND, TOO_MANY, json_response, ref
+from .schema import IDEMPOTENCY_KEY, IDEMPOTENCY_RESPONSES, INVALID, NOT_FOUND, TOO_MANY, json_response, ref
 
 STRINGS = ("station", "officer", "start", "name", "phone", "topic", "description")
 
@@ -54,8 +54,17 @@ def _appointment_json(roster, appointment) -> dict:
 
 
 @bp.get("/appointments/<number>")
+@limits.booking_lookup
+@limits.booking_number
 def get_appointment(number: str):
-    appointment = appointments.by_number(number, request.args.get("token", ""))
+    """With the private token, or with the phone's last four digits (counted like the page's look-up)."""
+    if "phone_last4" in request.args:
+        digits = request.args["phone_last4"]
+        if not (len(digits) == 4 and digits.isascii() and digits.isdigit()):
+            return field_errors({"phone_last4": ["expected the last 4 digits of the phone number"]})
+        appointment = appointments.find_for_resident(number, digits)
+    else:
+        appointment = appointments.by_number(number, request.args.get("token", ""))
     if appointment is None:
         abort(404, description="no such appointment")
     return jsonify(_appointment_json(current_roster(), appointment))
@@ -115,6 +124,11 @@ APPOINTMENT = {"type": "object", "required": ["number", "status", "station", "of
 NUMBER = {"name": "number", "in": "path", "required": True, "schema": {"type": "string"}}
 TOKEN = {"name": "token", "in": "query", "required": True, "schema": {"type": "string"},
          "description": "manage_token returned when the appointment was made"}
+# Looking up: the token, or the last four digits of the phone (rate-limited per address and number).
+LOOKUP = [{**TOKEN, "required": False, "description": "manage_token returned when the appointment was made; "
+                                                     "or give phone_last4"},
+          {"name": "phone_last4", "in": "query", "required": False, "schema": {"type": "string", "pattern": "^[0-9]{4}$"},
+           "description": "last four digits of the phone given when booking, instead of the token"}]
 SCHEMAS = {"AppointmentRequest": APPOINTMENT_REQUEST, "Created": CREATED, "Appointment": APPOINTMENT}
 PATHS = {
     "/api/v1/appointments": {"post": {
@@ -123,8 +137,11 @@ PATHS = {
             "schema": ref("AppointmentRequest")}}},  # the example is the current roster's (booking_example)
         "responses": {**IDEMPOTENCY_RESPONSES, "201": json_response(ref("Created"), "booked"), "429": TOO_MANY}}},
     "/api/v1/appointments/{number}": {
-        "get": {"operationId": "getAppointment", "summary": "an appointment", "parameters": [NUMBER, TOKEN],
-                "responses": {"200": json_response(ref("Appointment"), "the appointment"), "404": NOT_FOUND}},
+        "get": {"operationId": "getAppointment", "summary": "an appointment, by its token or the phone's last four digits",
+                "parameters": [NUMBER, *LOOKUP],
+                "responses": {"200": json_response(ref("Appointment"), "the appointment"),
+                              "404": json_response(ref("Error"), "unknown number, wrong token or digits (the same answer)"),
+                              "422": INVALID, "429": TOO_MANY}},
         "delete": {"operationId": "cancelAppointment", "summary": "cancel an appointment",
                    "parameters": [NUMBER, TOKEN, {"name": "reason", "in": "query", "schema": {"type": "string"}}],
                    "responses": {"200": json_response(ref("Appointment"), "cancelled"), "404": NOT_FOUND,

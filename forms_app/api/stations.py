@@ -5,7 +5,7 @@ from datetime import date
 
 from flask import abort, jsonify, request
 
-from ..booking.slots import available_slots
+from ..booking.slots import available_slots, people_at
 from ..rosters import current_roster
 from .common import bp, field_errors, iso
 from .schema import NOT_FOUND, json_response, ref
@@ -31,7 +31,7 @@ def station(station_id: str):
     found = roster.station(station_id)
     officers = [{"id": o.id, "name": o.name, "role": o.role, "role_name": roster.role_name(o.role),
                  "organisation": o.organisation, "title": o.title, "phone": o.phone}
-                for o in roster.officers_at(station_id)]
+                for o in people_at(roster, station_id)]
     return jsonify({**_station_brief(roster, found), "address": found.address, "officers": officers,
                     "roles": sorted({o["role"] for o in officers}, key=roster.role_order)})
 

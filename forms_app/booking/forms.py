@@ -4,10 +4,10 @@ from __future__ import annotations
 from flask import current_app
 from wtforms import BooleanField, RadioField, SelectField, StringField, TelField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Regexp, ValidationError
 
 from .. import consent
-from ..inputs import PlainTextForm, mobile_phone
+from ..inputs import PlainTextForm, mobile_phone, nfkc, normalise_number
 from .service import Resident
 
 CONSENT_TEXT = ("我同意本站收集我的姓名、手机号和上面的说明，仅用于安排这次见面；只有所选站点的工作人员和接待人员能看到；"
@@ -64,3 +64,19 @@ class CancelForm(PlainTextForm):
 class RescheduleForm(PlainTextForm):
     slot = RadioField("新的时间", validate_choice=False, validators=[InputRequired("请选择新的时间")])
     reason = StringField("改约原因", validators=[DataRequired("请写一下改约的原因"), Length(max=200)])
+
+
+class FindBookingForm(PlainTextForm):
+    """A look-up changes nothing, so, like tracking a case, it carries no CSRF token, and the "not
+    found" page is the same whichever number or digits were typed."""
+
+    class Meta:
+        csrf = False
+
+    number = StringField("预约号", filters=[normalise_number], render_kw={"autocomplete": "off",
+                                                                      "autocapitalize": "characters"},
+                         validators=[DataRequired("请填写预约号"), Length(max=16, message="预约号不对，请核对")])
+    phone_last4 = StringField("预约时填写的手机号的后四位", filters=[nfkc],
+                              render_kw={"inputmode": "numeric", "autocomplete": "off", "maxlength": 4},
+                              validators=[DataRequired("请填写手机号的后四位"),
+                                          Regexp(r"^[0-9]{4}$", message="请填写手机号最后 4 位数字")])

@@ -18,7 +18,7 @@ from .. import clock
 from ..clock import aware, naive
 from ..db.transactions import caller_transaction_open, own_connection
 from ..extensions import db
-from ..inputs import lookup_key, random_code, same_secret
+from ..inputs import lookup_key, normalise_number, random_code, same_secret
 from ..models import BOOKED, CANCELLED, Appointment, AppointmentEvent
 from . import sql
 from .slots import Slot, find_slot
@@ -172,6 +172,18 @@ def by_number(number: str, token: str) -> Appointment | None:
         return None
     found = db.session.scalar(select(Appointment).where(Appointment.number == number.upper()))
     if found is None or not same_secret(token or "", found.manage_token):
+        return None
+    return found
+
+
+def find_for_resident(number: str, phone_last4: str) -> Appointment | None:
+    """A booking by its number and the last four digits of its phone (a number on a screenshot or
+    a slip of paper, where a link cannot be tapped); wrong digits look like no booking."""
+    number = lookup_key(normalise_number(number))
+    if not number:
+        return None
+    found = db.session.scalar(select(Appointment).where(Appointment.number == number))
+    if found is None or not same_secret((phone_last4 or "").strip(), found.phone[-4:]):
         return None
     return found
 

@@ -22,7 +22,7 @@ CONTENT_SECURITY_POLICY = "; ".join((
 # or the back button after logout, must not show them again.
 PRIVATE_BLUEPRINTS = frozenset({"staff", "dashboard"})
 PRIVATE_ENDPOINTS = frozenset({
-    "booking.booked", "booking.booked_ics", "booking.manage",
+    "booking.booked", "booking.booked_ics", "booking.manage", "booking.find",
     "complaints.received", "complaints.tracked",
     "api.get_appointment", "api.get_case", "feeds.officer_feed",
 })

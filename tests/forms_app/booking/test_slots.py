@@ -282,7 +282,7 @@ def test_officer_feed_lists_own_bookings(app, client, fixed_clock):
     assert event.decoded("dtstart").utcoffset() == timedelta(hours=8)
     assert str(event["summary"]) == f"预约 {mine['number']}：王五"
     assert "手机：13812345678" in str(event["description"]) and "楼上漏水" in str(event["description"])
-    assert str(event["location"]) == "文化路社区，青禾区文化路 18 号社区服务中心一楼"
+    assert str(event["location"]) == "文化路社区，青禾区文化路 18 号社区服务中心一楼，警务室"  # the duty names the room
     lawyer = Calendar.from_ical(client.get(officer_feed_url(app, "song-jiayi")).data)
     assert [str(e["uid"]) for e in lawyer.walk("VEVENT")] == [f"appointment-{other['number']}@sanguan-board"]
 
