@@ -65,7 +65,11 @@ def test_on_duty_today_and_now():
     data = {"from": "2026-11-22", "to": "2027-01-22", "people": [["陈浩", "警官"], ["宋佳怡", "律师"]],
             "days": {"2026-11-23": [[0, "08:30", "12:00", "坐班", "警务室"], [1, "14:00", "17:00", "轮班", ""]]}}
     today = node(f"return board.dutyToday({json.dumps(data)}, {{day: '2026-11-23', time: '09:30'}});")
-    assert [(e["name"], e["now"]) for e in today] == [("陈浩", True), ("宋佳怡", False)]
+    assert [(e["name"], e["now"], e["ended"]) for e in today] == [("陈浩", True, False), ("宋佳怡", False, False)]
+    # found by a resident at 15:00: the morning shift was listed as if it were still to come
+    later = node(f"return board.dutyToday({json.dumps(data)}, {{day: '2026-11-23', time: '15:00'}});")
+    assert [(e["name"], e["now"], e["ended"]) for e in later] == [("陈浩", False, True), ("宋佳怡", True, False)]
+    assert node(f"return board.dutyToday({json.dumps(data)}, {{day: '2026-11-23', time: '12:00'}});")[0]["ended"]
     assert node(f"return board.dutyToday({json.dumps(data)}, {{day: '2026-11-24', time: '09:30'}});") == []
     # Past the embedded range the page says the data is stale instead of showing nothing.
     assert node(f"return board.dutyToday({json.dumps(data)}, {{day: '2027-02-01', time: '09:30'}});") is None

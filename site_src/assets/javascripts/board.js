@@ -25,7 +25,7 @@
     return (data.days[now.day] || []).map(function (e) {
       var person = data.people[e[0]];
       return { name: person[0], role: person[1], from: e[1], to: e[2], duty: e[3], place: e[4],
-               now: e[1] <= now.time && now.time < e[2] };
+               now: e[1] <= now.time && now.time < e[2], ended: e[2] <= now.time };
     });
   }
 
@@ -69,8 +69,9 @@
     }
     var list = el("ul");
     entries.forEach(function (e) {
-      var li = el("li");
+      var li = el("li", null, e.ended ? "sb-ended" : null);
       if (e.now) li.appendChild(el("span", "现在在岗", "sb-now"));
+      if (e.ended) li.appendChild(el("span", "已结束", "sb-ended-tag"));
       li.appendChild(document.createTextNode(e.from + "–" + e.to + " " + e.role + e.name + "（" + e.duty +
         (e.place ? "，" + e.place : "") + "）"));
       list.appendChild(li);
