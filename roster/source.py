@@ -7,7 +7,7 @@ path such as ``("stations", 3, "phones", 0)`` maps back to a line and column.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
@@ -23,10 +23,28 @@ class Source:
     values: dict[tuple, tuple[int, int]] = field(default_factory=dict)
     keys: dict[tuple, tuple[int, int]] = field(default_factory=dict)
     ok: bool = False
+    # section → index in the file of each entry of a model that left some entries out (see
+    # roster/salvage.py): paths are numbered like that model's lists and told in the file's.
+    numbering: dict[str, tuple[int, ...]] = field(default_factory=dict)
+
+    def renumbered(self, numbering: dict[str, tuple[int, ...]]) -> "Source":
+        """The same file, for paths numbered like a model whose lists keep only some entries."""
+        return replace(self, numbering=dict(numbering))
+
+    def as_written(self) -> "Source":
+        """The same file, for paths numbered as in the file."""
+        return self.renumbered({})
+
+    def in_file(self, path: tuple) -> tuple:
+        """``path`` as numbered in the file itself."""
+        path = tuple(path)
+        if len(path) >= 2 and path[0] in self.numbering and isinstance(path[1], int):
+            return (path[0], self.numbering[path[0]][path[1]]) + path[2:]
+        return path
 
     def position(self, path: tuple, *, key: bool = False) -> tuple[int, int]:
         """The line and column of ``path``, or of its nearest written ancestor."""
-        path = tuple(path)
+        path = self.in_file(path)
         while True:
             table = self.keys if key and path in self.keys else self.values
             if path in table:
@@ -37,12 +55,12 @@ class Source:
             key = False
 
     def has(self, path: tuple) -> bool:
-        return tuple(path) in self.values
+        return self.in_file(path) in self.values
 
     def diagnostic(self, path: tuple, code: str, zh: str, en: str, hint_zh: str = "",
                    hint_en: str = "", *, severity: str = ERROR, key: bool = False) -> Diagnostic:
         line, column = self.position(path, key=key)
-        return Diagnostic(self.file, line, column, severity, code, zh, en, hint_zh, hint_en)
+        return Diagnostic(self.file, line, column, severity, code, zh, en, hint_zh, hint_en, path=self.in_file(path))
 
 
 _NULL_TAG = "tag:yaml.org,2002:null"
