@@ -68,12 +68,12 @@ def check_coverage(ready: Checkable, off_src: Source, ros_src: Source, today: da
     if bad_stations:
         lines = _lines(written, "stations", bad_stations)
         skipped.append(Skipped("这些站点人员是否齐全、下月值班表", "roles and next month's table of these stations",
-                               f"roster.yaml 第 {lines} 行的站点有错误",
+                               f"{written.file} 第 {lines} 行的站点有错误",
                                f"the stations on line(s) {_lines(written, 'stations', bad_stations, ', ')} have errors"))
     if ready.hours_left_out:
         lines = _lines(written, "stations", ready.hours_left_out)
         skipped.append(Skipped("值班是否在开放时间内", "duty within opening hours",
-                               f"roster.yaml 第 {lines} 行的站点开放时间有错误", "the opening hours of the stations on "
+                               f"{written.file} 第 {lines} 行的站点开放时间有错误", "the opening hours of the stations on "
                                f"line(s) {_lines(written, 'stations', ready.hours_left_out, ', ')} have errors"))
     left = [(section, ready.left_out.get(section, ())) for section in ("assignments", "duty_tables", "exceptions")]
     if any(indices for _, indices in left):
@@ -120,9 +120,13 @@ def station_roles(model: Roster, off_src: Source, ros_src: Source, today: date,
     out, skipped = [], []
     roles_of = written_roles(off_src)
     written = _written(ros_src.data, "assignments")
+    station_ids = [s.id for s in model.stations] + [str(item.get("id")) for _, item in _written(ros_src.data, "stations")]
     for i, station in enumerate(model.stations):
-        mine = [(a_index, str(item.get("officer"))) for a_index, item in written
-                if str(item.get("station")) == station.id]
+        # an assignment to an unknown station that this one's id is the "did you mean" of counts
+        # as undecided here: fixing the typo may give the station its role
+        mine = [(a_index, str(item.get("officer")) if str(item.get("station")) == station.id else None)
+                for a_index, item in written
+                if str(item.get("station")) == station.id or _meant(str(item.get("station")), station_ids) == station.id]
         present = {roles_of.get(officer) for _, officer in mine}
         unknown = [a_index for a_index, officer in mine if roles_of.get(officer) not in model.roles]
         vacancies = {}
@@ -142,8 +146,8 @@ def station_roles(model: Roster, off_src: Source, ros_src: Source, today: date,
                 lines = [str(_line(ros_src.as_written(), "assignments", a)) for a in unknown]
                 skipped.append(Skipped(
                     f"“{station.name}”有没有{name}", f"whether {station.id} has a {role}",
-                    f"roster.yaml 第 {'、'.join(lines)} 行的安排引用的人员有错误，看不出角色",
-                    f"the officer of the assignment on line(s) {', '.join(lines)} has an error, so the role is unknown"))
+                    f"{ros_src.file} 第 {'、'.join(lines)} 行的安排引用的人员或站点有错误，看不出是谁在哪里",
+                    f"the assignment on line(s) {', '.join(lines)} names an officer or station with an error"))
             elif vacancy and today <= vacancy[1].expected:
                 v = vacancy[1]
                 out.append(ros_src.diagnostic(
@@ -172,14 +176,21 @@ def station_roles(model: Roster, off_src: Source, ros_src: Source, today: date,
     return out, skipped
 
 
+def _meant(reference: str, known: list[str]) -> str | None:
+    """The id an unknown reference probably means (the same guess as its "did you mean" hint)."""
+    if reference in known:
+        return None
+    close = difflib.get_close_matches(reference, known, n=1, cutoff=0.75)
+    return close[0] if close else None
+
+
 def officers_without_station(model: Roster, off_src: Source,
                              ros_src: Source) -> tuple[list[Diagnostic], list[Skipped]]:
     """Officers no assignment names. An officer that an unknown reference probably means (the
     "did you mean" of its message) is not blamed: fixing the typo gives them a station."""
     serving = {str(item.get("officer")) for _, item in _written(ros_src.data, "assignments")}
     known = {o.id for o in model.officers} | set(written_roles(off_src))
-    meant = {match for officer in serving - known
-             for match in difflib.get_close_matches(officer, list(known), n=1, cutoff=0.75)}
+    meant = {_meant(officer, sorted(known)) for officer in serving - known}
     out, skipped = [], []
     for i, officer in enumerate(model.officers):
         if officer.id in serving:
