@@ -60,6 +60,8 @@ def test_the_corpus_has_every_required_case():
         "duty-table-outside-month", "warning-next-month-empty", "warning-officer-without-station",
         "warning-photo-missing", "many-errors", "repeated-entry", "lines-after-bad-entries",
         "missing-role-beside-other-errors", "vacancy-declared", "vacancy-overdue", "replaced-within-a-year",
+        "yaml-tab-after-a-comment", "yaml-unclosed-bracket-before-a-comment", "yaml-indentation-after-a-comment",
+        "yaml-unclosed-quote", "yaml-unclosed-bracket",
     }
     assert required <= set(CASES)
     for name in CASES:
@@ -157,6 +159,21 @@ def test_syntax_error_hints(monkeypatch):
         "(usually 2 per level)"]
     assert hints(load_case("gbk-encoding", monkeypatch)) == [
         "提示：用 VS Code 或记事本“另存为”，编码选 UTF-8 | hint: re-save the file as UTF-8 (e.g. 'Save as' in VS Code or Notepad)"]
+
+
+@pytest.mark.parametrize("name, line, cause", [
+    # PyYAML's mark lands after a comment with a full-width comma: the comment is not the cause
+    ("yaml-tab-after-a-comment", 18, "Tab"),
+    ("yaml-indentation-after-a-comment", 17, "对不齐"),
+    # the parser notices an open bracket or quote lines later: the line that opened it is named
+    ("yaml-unclosed-bracket-before-a-comment", 73, "方括号 [ 没有闭合"),
+    ("yaml-unclosed-bracket", 19, "方括号 [ 没有闭合"),
+    ("yaml-unclosed-quote", 65, "引号 \" 没有闭合"),
+])
+def test_syntax_errors_name_the_real_cause_at_its_line(name, line, cause, monkeypatch):
+    (error,) = load_case(name, monkeypatch).errors
+    assert error.line == line and cause in error.zh, error.format()
+    assert "中文" not in error.zh
 
 
 def test_many_errors_are_all_reported_in_one_run(monkeypatch):
