@@ -121,12 +121,20 @@ def station_roles(model: Roster, off_src: Source, ros_src: Source, today: date,
     roles_of = written_roles(off_src)
     written = _written(ros_src.data, "assignments")
     station_ids = [s.id for s in model.stations] + [str(item.get("id")) for _, item in _written(ros_src.data, "stations")]
+    known_stations = set(station_ids)
+    by_station: dict[str, list[tuple[int, str | None]]] = {}
+    for a_index, item in written:
+        station_id = str(item.get("station"))
+        if station_id in known_stations:
+            by_station.setdefault(station_id, []).append((a_index, str(item.get("officer"))))
+        else:
+            # an assignment to an unknown station that a station's id is the "did you mean" of
+            # leaves that station undecided: fixing the typo may give it its role
+            meant = _meant(station_id, station_ids)
+            if meant:
+                by_station.setdefault(meant, []).append((a_index, None))
     for i, station in enumerate(model.stations):
-        # an assignment to an unknown station that this one's id is the "did you mean" of counts
-        # as undecided here: fixing the typo may give the station its role
-        mine = [(a_index, str(item.get("officer")) if str(item.get("station")) == station.id else None)
-                for a_index, item in written
-                if str(item.get("station")) == station.id or _meant(str(item.get("station")), station_ids) == station.id]
+        mine = by_station.get(station.id, [])
         present = {roles_of.get(officer) for _, officer in mine}
         unknown = [a_index for a_index, officer in mine if roles_of.get(officer) not in model.roles]
         vacancies = {}
