@@ -58,13 +58,14 @@ def _parser() -> argparse.ArgumentParser:
 def _report(result) -> None:
     for diagnostic in result.diagnostics:
         print(diagnostic.format(), file=sys.stderr if diagnostic.is_error else sys.stdout)
+    for skipped in result.skipped:
+        print(skipped.format(), file=sys.stderr if result.errors else sys.stdout)
     errors, warnings = len(result.errors), len(result.warnings)
     if errors:
         print(f"✗ {errors} 个错误，{warnings} 个警告 / {errors} error(s), {warnings} warning(s)", file=sys.stderr)
-        if not result.complete:
-            print("  改正以上错误后再检查一次：还会检查每个站点人员是否齐全、有无同一时间两处值班、是否在开放时间内。\n"
-                  "  fix these and check again: roles per station, clashes and opening hours are checked next.",
-                  file=sys.stderr)
+        if result.skipped:
+            print("  改正以上错误后再检查一次：上面“未检查”的部分到时才会检查。\n"
+                  "  fix these and check again: the parts marked 'not checked' are checked then.", file=sys.stderr)
     else:
         print(f"✓ 名单没有错误（{warnings} 个警告）/ no errors ({warnings} warning(s))")
 

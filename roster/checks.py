@@ -1,21 +1,13 @@
-"""Checks that need more than one field: references, dates in order, clashes, coverage."""
+"""Checks that need more than one field: ids, references, dates in order, field combinations."""
 from __future__ import annotations
 
-import calendar
 import difflib
-from datetime import date, timedelta
-
-from .describe import weekday_char
 from .diagnostics import WARNING, Diagnostic
-from .domain import Roster
-from .model import BUILTIN_ROLES, WEEKDAYS, OfficersFile, RosterFile
+from .model import BUILTIN_ROLES, OfficersFile, RosterFile
 from .phones import MOBILE, SHORT
-from .repeats import repeated_entries
-from .schedule import cancelled_by, duty_dates, occurrences
 from .source import Source
 
 PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".svg"}
-OVERLAP_HORIZON_DAYS = 366
 
 
 def _duplicates(source: Source, items, path: tuple, what_zh: str, what_en: str) -> list[Diagnostic]:
@@ -87,7 +79,8 @@ def check_structure(officers: OfficersFile, roster: RosterFile, off_src: Source,
     """Ids, references and field combinations; needs no schedule expansion.
 
     ``officers`` and ``roster`` may hold only the entries that validated (see salvage in the
-    loader), so that one bad entry does not hide the problems of all the others.
+    loader), numbered like those models: ``off_src`` and ``ros_src`` are renumbered to match, so
+    that one bad entry does not hide the problems of all the others nor move their line numbers.
     """
     out: list[Diagnostic] = []
     out += _duplicates(off_src, officers.officers, ("officers",), "人员", "officer")
@@ -95,7 +88,6 @@ def check_structure(officers: OfficersFile, roster: RosterFile, off_src: Source,
     out += _duplicates(ros_src, roster.streets, ("streets",), "街道", "street")
     out += _duplicates(ros_src, roster.stations, ("stations",), "站点", "station")
     out += _duplicates(ros_src, roster.settings.roles, ("settings", "roles"), "角色", "role")
-    out += repeated_entries(off_src) + repeated_entries(ros_src)
 
     roles = dict(BUILTIN_ROLES) | {r.id: r.name for r in roster.settings.roles}
     officer_ids = {o.id for o in officers.officers} | written_ids(off_src.data, "officers")
@@ -134,6 +126,9 @@ def check_structure(officers: OfficersFile, roster: RosterFile, off_src: Source,
                                 "streets"))
         for j, hours in enumerate(station.opening_hours):
             out += _time_order(ros_src, ("stations", i, "opening_hours", j), hours.opens_at, hours.closes_at)
+        for j, vacancy in enumerate(station.vacancies):
+            if vacancy.role not in roles:
+                out.append(_unknown_role(ros_src, ("stations", i, "vacancies", j, "role"), vacancy.role, roles))
     for i, assignment in enumerate(roster.assignments):
         base = ("assignments", i)
         if assignment.officer not in officer_ids:
@@ -221,117 +216,3 @@ def _check_duty(source: Source, path: tuple, duty) -> list[Diagnostic]:
                                      "a duty every few weeks/months needs valid_from to fix which week (month) is first",
                                      "加上 valid_from: 2026-11-02 之类的开始日期", "add a start date such as valid_from: 2026-11-02"))
     return out
-
-
-def check_coverage(model: Roster, off_src: Source, ros_src: Source, today: date) -> list[Diagnostic]:
-    """Roles per station, officers without a station, clashes and next month's duty."""
-    out: list[Diagnostic] = []
-    station_index = {s.id: i for i, s in enumerate(model.stations)}
-    for i, station in enumerate(model.stations):
-        present = {o.role for o in model.officers_at(station.id)}
-        for role in model.settings.required_roles:
-            if role not in present:
-                name = model.role_name(role)
-                out.append(ros_src.diagnostic(
-                    ("stations", i, "id"), "missing-role", f"站点“{station.name}”没有{name}",
-                    f'station "{station.name}" has no {role}',
-                    f"在 assignments 里给 {station.id} 安排一名 role 为 {role} 的人员",
-                    f"add an assignment of an officer with role {role} to {station.id}"))
-    for i, officer in enumerate(model.officers):
-        if not model.assignments_of(officer.id):
-            out.append(off_src.diagnostic(("officers", i, "id"), "no-station", f"{officer.name} 没有安排到任何站点",
-                                          f"{officer.name} serves no station",
-                                          "在 roster.yaml 的 assignments 里给他/她安排站点，或删除此人",
-                                          "add an assignment in roster.yaml, or remove the person", severity=WARNING))
-    out += _overlaps(model, ros_src, today)
-    out += _outside_opening_hours(model, ros_src, today)
-    out += _tables_on_holidays(model, ros_src)
-    if today.day > 25:
-        first = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
-        last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
-        busy = {o.station for o in occurrences(model, first, last)}
-        for station in model.stations:
-            if station.id not in busy:
-                out.append(ros_src.diagnostic(
-                    ("stations", station_index[station.id], "id"), "next-month-empty",
-                    f"“{station.name}”下个月（{first:%Y-%m}）还没有任何值班安排",
-                    f'"{station.name}" has no duty next month ({first:%Y-%m})',
-                    "按规定每月 30 日前报下月值班表：在 duty_tables 里添加下月的表", "file next month's duty table by the 30th (duty_tables)",
-                    severity=WARNING))
-    return out
-
-
-def _open_at(station, day: date, opens, closes) -> bool:
-    code = WEEKDAYS[day.weekday()]
-    return any(code in {d[-2:] for d in hours.byday} and hours.opens_at <= opens and closes <= hours.closes_at
-               for hours in station.opening_hours)
-
-
-def _outside_opening_hours(model: Roster, source: Source, today: date) -> list[Diagnostic]:
-    """Duty when the station is closed: residents would find a locked door (checked over 8 weeks)."""
-    out = []
-    for a_index, assignment in enumerate(model.assignments):
-        station = model.station(assignment.station)
-        if not station.opening_hours:
-            continue
-        for d_index, duty in enumerate(assignment.duties):
-            start = max(today, duty.valid_from) if duty.valid_from else today
-            for day in duty_dates(duty, start, start + timedelta(weeks=8)):
-                if not _open_at(station, day, duty.opens_at, duty.closes_at):
-                    when = f"{day:%Y-%m-%d}（周{weekday_char(day)}）{duty.opens_at:%H:%M}–{duty.closes_at:%H:%M}"
-                    out.append(source.diagnostic(
-                        ("assignments", a_index, "duties", d_index), "outside-opening-hours",
-                        f"{model.officer(assignment.officer).name} 在 {when} 值班，但“{station.name}”那时不开放",
-                        f"{assignment.officer} is on duty {day} {duty.opens_at:%H:%M}-{duty.closes_at:%H:%M} "
-                        f"while {station.id} is closed",
-                        "调整值班时间，或修改站点的 opening_hours", "change the duty, or the station's opening_hours",
-                        severity=WARNING))
-                    break
-    return out
-
-
-def _tables_on_holidays(model: Roster, source: Source) -> list[Diagnostic]:
-    out = []
-    for t_index, table in enumerate(model.duty_tables):
-        for e_index, entry in enumerate(table.entries):
-            exc = cancelled_by(model.exceptions, entry.date, table.station, entry.officer)
-            if exc:
-                out.append(source.diagnostic(
-                    ("duty_tables", t_index, "entries", e_index), "table-on-holiday",
-                    f"{entry.date} 是“{exc.reason}”，这条值班不会显示", f"{entry.date} is a day off ({exc.reason}); "
-                    "this entry will not be shown", "删掉这一条，或检查 exceptions 里的日期",
-                    "remove the entry, or check the dates in exceptions", severity=WARNING))
-    return out
-
-
-def _overlaps(model: Roster, source: Source, today: date) -> list[Diagnostic]:
-    multi = [o.id for o in model.officers if len({a.station for a in model.assignments_of(o.id)}) > 1
-             or any(e.officer == o.id for t in model.duty_tables for e in t.entries)]
-    out, reported = [], set()
-    end = today + timedelta(days=OVERLAP_HORIZON_DAYS)
-    for officer_id in multi:
-        busy = occurrences(model, today, end, officer=officer_id)
-        latest = None
-        for occ in busy:
-            if latest and occ.start < latest.end and occ.station != latest.station:
-                pair = (latest.source, occ.source)
-                if pair not in reported:
-                    reported.add(pair)
-                    out.append(_overlap_diagnostic(model, source, latest, occ))
-            if latest is None or occ.end > latest.end:
-                latest = occ
-    return out
-
-
-def _overlap_diagnostic(model: Roster, source: Source, first, second) -> Diagnostic:
-    officer = model.officer(second.officer)
-    a, b = model.station(first.station).name, model.station(second.station).name
-    other_line = source.position(first.source)[0]
-    when = f"{second.start:%Y-%m-%d %H:%M}"
-    return source.diagnostic(
-        second.source, "overlap",
-        f"{officer.name} 在 {when} 同时在“{a}”和“{b}”值班（另一处在第 {other_line} 行）",
-        f"{officer.id} is on duty at {first.station} and {second.station} at the same time, {when} "
-        f"(the other duty is on line {other_line})",
-        "调整其中一处的时间或日期，使两段值班不重叠", "change the time or days of one duty so that they do not overlap")
-

@@ -5,7 +5,7 @@ the English after it, and a hint that says how to fix the problem.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 ERROR = "error"
 WARNING = "warning"
@@ -22,6 +22,9 @@ class Diagnostic:
     en: str
     hint_zh: str = ""
     hint_en: str = ""
+    # Where in the file's data it points, e.g. ("assignments", 3, "officer"): tells the loader
+    # which entries have errors, so that the checks of a whole roster can leave them out.
+    path: tuple = field(default=(), compare=False, repr=False)
 
     @property
     def is_error(self) -> bool:
@@ -36,6 +39,19 @@ class Diagnostic:
 
     def sort_key(self) -> tuple:
         return (self.file, self.line, self.column, self.code)
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A check that could not run on part of the rosters, and why: fixing that may reveal more."""
+
+    check_zh: str
+    check_en: str
+    reason_zh: str
+    reason_en: str
+
+    def format(self) -> str:
+        return f"未检查 not checked: {self.check_zh}：{self.reason_zh} | {self.check_en}: {self.reason_en}"
 
 
 class RosterError(Exception):

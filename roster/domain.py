@@ -8,7 +8,7 @@ from types import MappingProxyType
 from typing import Mapping
 
 from .model import (BUILTIN_ROLES, Assignment, District, DutyException, DutyTable, Officer, Settings, Station,
-                    Street)
+                    Street, Vacancy)
 
 
 def _index(items) -> Mapping:
@@ -128,6 +128,11 @@ class Roster:
 
     def streets_of(self, district_id: str) -> tuple[Street, ...]:
         return tuple(s for s in self.streets if s.district == district_id)
+
+    def vacancies_at(self, station_id: str) -> tuple[Vacancy, ...]:
+        """The station's declared vacancies for roles nobody there holds (a filled one is stale)."""
+        present = {o.role for o in self.officers_at(station_id)}
+        return tuple(v for v in self.station(station_id).vacancies if v.role not in present)
 
     def tables_at(self, station_id: str) -> tuple[DutyTable, ...]:
         return tuple(t for t in self.duty_tables if t.station == station_id)

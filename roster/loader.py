@@ -2,17 +2,19 @@
 from __future__ import annotations
 
 import os
-import typing
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ValidationError
 
-from .checks import check_coverage, check_structure
-from .diagnostics import Diagnostic, RosterError
+from .checks import check_structure
+from .coverage import check_coverage, whole_roster_skipped
+from .diagnostics import Diagnostic, RosterError, Skipped
 from .domain import Roster
 from .messages import validation_diagnostics
+from .repeats import repeated_entries
+from .salvage import Salvaged, checkable, salvage, whole
 from .model import OfficersFile, RosterFile
 from .schedule import TZ, today as current_day
 from .source import Source, read_yaml
@@ -25,9 +27,13 @@ ROSTER_FILE = "roster.yaml"
 class LoadResult:
     roster: Roster | None  # None whenever there is an error
     diagnostics: tuple[Diagnostic, ...]
-    # False when errors stopped the checks that need a whole roster (roles per station, clashes,
-    # opening hours, next month): fixing the errors may reveal more.
-    complete: bool = True
+    # Checks of a whole roster (roles per station, clashes, opening hours, next month) that had to
+    # leave something out because of errors: fixing the errors may reveal more.
+    skipped: tuple[Skipped, ...] = ()
+
+    @property
+    def complete(self) -> bool:
+        return not self.skipped
 
     @property
     def errors(self) -> tuple[Diagnostic, ...]:
@@ -50,37 +56,8 @@ def _display(path: Path) -> str:
     return str(path) if relative.startswith("..") else relative
 
 
-def _salvage(model_cls, data: dict):
-    """The file with every entry that fails validation left out, or None if even that fails.
-
-    Used only to go on checking references and dates after errors, never to publish.
-    """
-    kept = {}
-    for name, field in model_cls.model_fields.items():
-        key = field.alias or name
-        if key not in data:
-            continue
-        value = data[key]
-        item_type = typing.get_args(field.annotation)[0] if typing.get_origin(field.annotation) is tuple else None
-        if item_type is not None and isinstance(value, list):
-            adapter = TypeAdapter(item_type)
-            good = []
-            for item in value:
-                try:
-                    good.append(adapter.validate_python(item))
-                except ValidationError:
-                    pass
-            kept[key] = good
-        else:
-            kept[key] = value
-    try:
-        return model_cls.model_validate(kept)
-    except ValidationError:
-        return None
-
-
-def _validate(model_cls, source: Source) -> tuple[object | None, object | None, list[Diagnostic]]:
-    """(model, salvaged model, diagnostics): the model only when the whole file is valid."""
+def _validate(model_cls, source: Source) -> tuple[object | None, Salvaged | None, list[Diagnostic]]:
+    """(model, what can be checked, diagnostics): the model only when the whole file is valid."""
     if not source.ok:
         return None, None, []
     if not isinstance(source.data, dict):
@@ -90,14 +67,19 @@ def _validate(model_cls, source: Source) -> tuple[object | None, object | None, 
                                         "参照示例文件的开头", "start the file like the example file")]
     try:
         model = model_cls.model_validate(source.data)
-        return model, model, []
+        return model, whole(model), []
     except ValidationError as exc:
-        return None, _salvage(model_cls, source.data), validation_diagnostics(exc, model_cls, source)
+        return None, salvage(model_cls, source.data), validation_diagnostics(exc, model_cls, source)
 
 
 def _updated(*paths: Path) -> date:
     stamps = [p.stat().st_mtime for p in paths if p.exists()]
     return datetime.fromtimestamp(max(stamps), TZ).date() if stamps else current_day()
+
+
+def _counts(source: Source) -> dict[str, int]:
+    data = source.data if isinstance(source.data, dict) else {}
+    return {key: len(value) for key, value in data.items() if isinstance(value, list)}
 
 
 def load(data_dir: str | Path, today: date | None = None) -> LoadResult:
@@ -112,24 +94,24 @@ def load(data_dir: str | Path, today: date | None = None) -> LoadResult:
     diagnostics += more
     roster_file, roster_part, more = _validate(RosterFile, ros_src)
     diagnostics += more
+    diagnostics += repeated_entries(off_src) + repeated_entries(ros_src)
     roster = None
-    complete = False
     if officers_part is not None and roster_part is not None:
-        structural = check_structure(officers_part, roster_part, off_src, ros_src, data_dir)
-        diagnostics += structural
-        whole = officers is not None and roster_file is not None
-        if whole and not any(d.is_error for d in diagnostics):
-            roster = Roster(settings=roster_file.settings, officers=officers.officers,
-                            districts=roster_file.districts, streets=roster_file.streets,
-                            stations=roster_file.stations, assignments=roster_file.assignments,
-                            exceptions=roster_file.exceptions, duty_tables=roster_file.duty_tables,
-                            data_dir=data_dir.resolve(), updated=_updated(off_path, ros_path))
-            diagnostics += check_coverage(roster, off_src, ros_src, today)
-            complete = True
+        diagnostics += check_structure(officers_part.model, roster_part.model, off_src.renumbered(officers_part.positions),
+                                       ros_src.renumbered(roster_part.positions), data_dir)
+        ready = checkable(officers_part, roster_part, [d for d in diagnostics if d.is_error], ros_src.file,
+                          _counts(ros_src), data_dir.resolve(), _updated(off_path, ros_path))
+        more, skipped = check_coverage(ready, off_src, ros_src, today, roster_part.defaulted)
+        diagnostics += more
+        if officers is not None and roster_file is not None:
+            roster = ready.roster
+    else:
+        unread = [src.file for src, part in ((off_src, officers_part), (ros_src, roster_part)) if part is None]
+        skipped = [whole_roster_skipped(unread)]
     diagnostics.sort(key=Diagnostic.sort_key)
     if any(d.is_error for d in diagnostics):
         roster = None  # a roster with errors is never handed to anyone who might publish it
-    return LoadResult(roster, tuple(diagnostics), complete)
+    return LoadResult(roster, tuple(diagnostics), tuple(skipped))
 
 
 def load_roster(data_dir: str | Path, today: date | None = None) -> Roster:

@@ -210,6 +210,15 @@ class StationPhone(Model):
     number: Phone
 
 
+class Vacancy(Model):
+    """A required role nobody holds for now: a warning, not an error, until the expected day."""
+
+    role: Ref = Field(description="暂缺的角色，如 lawyer / the role nobody holds for now")
+    reason: Text = Field(description="原因，如 原律师调离，新律师待司法所指派 / why")
+    expected: date = Field(description="预计何时有人到岗 YYYY-MM-DD；过了这一天仍缺人就是错误 / "
+                                       "when someone is expected; after it the missing role is an error again")
+
+
 class Station(Model):
     id: Id
     name: Text
@@ -219,6 +228,7 @@ class Station(Model):
     location: Location | None = Field(default=None, description="坐标（GCJ-02，用于地图链接）")
     opening_hours: tuple[OpeningHours, ...] = ()
     phones: tuple[StationPhone, ...] = ()
+    vacancies: tuple[Vacancy, ...] = Field(default=(), description="暂缺的岗位（公示为“××岗位暂缺”）/ roles vacant for now")
 
 
 class Duty(Model):
@@ -240,10 +250,21 @@ class Duty(Model):
     note: Text | None = None
 
 
+class Predecessor(Model):
+    """Who held this role at this station before: the roster keeps no history of its own."""
+
+    officer: Text = Field(description="前任的编号或姓名 / the previous holder's id or name")
+    serving_since: date | None = Field(default=None, description="前任何时开始服务本社区 / when the previous holder began")
+    until: date | None = Field(default=None, description="前任最后一天（不填：接任者的 serving_since）/ "
+                                                         "the previous holder's last day (default: the new one's serving_since)")
+
+
 class Assignment(Model):
     officer: Ref
     station: Ref
     duties: tuple[Duty, ...] = Field(min_length=1)
+    replaces: Predecessor | None = Field(default=None, description="接替了谁（用于检查“至少一年不变动”）/ "
+                                                                   "whom this officer replaced (for the one-year rule)")
 
 
 class DutyException(Model):

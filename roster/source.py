@@ -7,7 +7,7 @@ path such as ``("stations", 3, "phones", 0)`` maps back to a line and column.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
@@ -23,10 +23,28 @@ class Source:
     values: dict[tuple, tuple[int, int]] = field(default_factory=dict)
     keys: dict[tuple, tuple[int, int]] = field(default_factory=dict)
     ok: bool = False
+    # section → index in the file of each entry of a model that left some entries out (see
+    # roster/salvage.py): paths are numbered like that model's lists and told in the file's.
+    numbering: dict[str, tuple[int, ...]] = field(default_factory=dict)
+
+    def renumbered(self, numbering: dict[str, tuple[int, ...]]) -> "Source":
+        """The same file, for paths numbered like a model whose lists keep only some entries."""
+        return replace(self, numbering=dict(numbering))
+
+    def as_written(self) -> "Source":
+        """The same file, for paths numbered as in the file."""
+        return self.renumbered({})
+
+    def in_file(self, path: tuple) -> tuple:
+        """``path`` as numbered in the file itself."""
+        path = tuple(path)
+        if len(path) >= 2 and path[0] in self.numbering and isinstance(path[1], int):
+            return (path[0], self.numbering[path[0]][path[1]]) + path[2:]
+        return path
 
     def position(self, path: tuple, *, key: bool = False) -> tuple[int, int]:
         """The line and column of ``path``, or of its nearest written ancestor."""
-        path = tuple(path)
+        path = self.in_file(path)
         while True:
             table = self.keys if key and path in self.keys else self.values
             if path in table:
@@ -37,12 +55,12 @@ class Source:
             key = False
 
     def has(self, path: tuple) -> bool:
-        return tuple(path) in self.values
+        return self.in_file(path) in self.values
 
     def diagnostic(self, path: tuple, code: str, zh: str, en: str, hint_zh: str = "",
                    hint_en: str = "", *, severity: str = ERROR, key: bool = False) -> Diagnostic:
         line, column = self.position(path, key=key)
-        return Diagnostic(self.file, line, column, severity, code, zh, en, hint_zh, hint_en)
+        return Diagnostic(self.file, line, column, severity, code, zh, en, hint_zh, hint_en, path=self.in_file(path))
 
 
 _NULL_TAG = "tag:yaml.org,2002:null"
@@ -83,16 +101,30 @@ _YAML_PROBLEMS = [
 FULL_WIDTH = "：，“”‘’　；、"
 
 
+def code_part(line: str) -> str:
+    """The line without its comment: a full-width comma in a comment breaks nothing."""
+    quote = None
+    for index, ch in enumerate(line):
+        if quote:
+            quote = None if ch == quote else quote
+        elif ch in "\"'" and (index == 0 or line[index - 1] in " \t[{,:-"):
+            quote = ch
+        elif ch == "#" and (index == 0 or line[index - 1] in " \t"):
+            return line[:index]
+    return line
+
+
 def _punctuation(file: str, text: str, mark) -> Diagnostic | None:
     """A syntax error near a full-width colon, comma, quote or space: name it as the cause."""
     lines = text.splitlines()
     for index in (mark.line, mark.line - 1):
         if 0 <= index < len(lines):
-            found = [(col, ch) for col, ch in enumerate(lines[index]) if ch in FULL_WIDTH]
+            code = code_part(lines[index])
+            found = [(col, ch) for col, ch in enumerate(code) if ch in FULL_WIDTH]
             # A full-width character inside a quoted or plain value is fine; in the key part, or
             # as indentation, or right after a key it breaks the YAML.
             for col, ch in found:
-                before = lines[index][:col]
+                before = code[:col]
                 if ch == "　" and not before.strip() or ch in "：，" or (ch in "“”‘’" and before.rstrip().endswith(":")):
                     name = {"　": "全角空格", "：": "中文冒号", "，": "中文逗号", "；": "中文分号"}.get(ch, "中文引号")
                     return Diagnostic(file, index + 1, col + 1, ERROR, "yaml-syntax",
@@ -103,14 +135,60 @@ def _punctuation(file: str, text: str, mark) -> Diagnostic | None:
     return None
 
 
+# Problems whose cause is where something was opened (PyYAML's context mark), not where the parser
+# gave up (its problem mark, often on a later line): the line to fix is the one that opened it.
+_UNCLOSED = {
+    "while parsing a flow sequence": ("方括号 [ 没有闭合（或列表的项之间少了逗号）", "[ bracket opened here is not closed (or a comma is missing between items)", "在这一行的列表末尾补上 ]，如 byday: [MO, TU]；项之间用英文逗号隔开",
+                                      "close the list on this line with ], e.g. byday: [MO, TU]; separate items with ASCII commas"),
+    "while parsing a flow mapping": ("花括号 { 没有闭合（或项之间少了逗号）", "{ brace opened here is not closed (or a comma is missing between items)", "在这一行的末尾补上 }，如 {byday: [SA], opens_at: \"09:00\"}",
+                                     "close it on this line with }, e.g. {byday: [SA], opens_at: \"09:00\"}"),
+    "while scanning a quoted scalar": ("引号没有闭合", "quote opened here is not closed", "在这一行的值末尾补上同样的引号，如 \"08:30\"",
+                                       "end the value on this line with the same quote, e.g. \"08:30\""),
+}
+
+
+def _unclosed(file: str, exc: yaml.MarkedYAMLError) -> Diagnostic | None:
+    opened = _UNCLOSED.get(str(exc.context or ""))
+    mark = exc.context_mark
+    if not opened or mark is None:
+        return None
+    what_zh, what_en, hint_zh, hint_en = opened
+    gave_up = exc.problem_mark.line + 1 if exc.problem_mark else mark.line + 1
+    return Diagnostic(file, mark.line + 1, mark.column + 1, ERROR, "yaml-syntax",
+                      f"YAML 格式错误：这一行的{what_zh}，读到第 {gave_up} 行才发现",
+                      f"YAML syntax error: the {what_en}; noticed on line {gave_up} ({exc.problem})", hint_zh, hint_en)
+
+
+def _unbalanced_quote(file: str, text: str, mark) -> Diagnostic | None:
+    """A quote left open on the line before the error: the quoted value swallowed the line break,
+    so PyYAML complains about the next line (its indentation, a colon) instead."""
+    lines = text.splitlines()
+    for index in (mark.line - 1, mark.line):
+        if 0 <= index < len(lines):
+            code = code_part(lines[index])
+            for quote in "\"'":
+                if code.count(quote) % 2 and (index < mark.line or code.rfind(quote) < mark.column):
+                    column = code.rfind(quote) if index < mark.line else code.find(quote)
+                    return Diagnostic(file, index + 1, column + 1, ERROR, "yaml-syntax",
+                                      f"YAML 格式错误：这一行的引号 {quote} 没有闭合，读到第 {mark.line + 1} 行才发现",
+                                      f"YAML syntax error: the quote {quote} on this line is not closed; noticed on line "
+                                      f"{mark.line + 1}", "在这一行的值末尾补上同样的引号，如 \"08:30\"",
+                                      "end the value on this line with the same quote, e.g. \"08:30\"")
+    return None
+
+
 def _yaml_error(file: str, exc: yaml.MarkedYAMLError, text: str = "") -> Diagnostic:
     mark = exc.problem_mark or exc.context_mark
     line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-    if mark and text:
-        blamed = _punctuation(file, text, mark)
+    problem = str(exc.problem or exc.context or exc)
+    unclosed = _unclosed(file, exc)
+    if unclosed:
+        return unclosed
+    # a tab is the cause wherever it stands; a full-width comma on the line before it is not
+    if mark and text and "found character '\\t'" not in problem:
+        blamed = _unbalanced_quote(file, text, mark) or _punctuation(file, text, mark)
         if blamed:
             return blamed
-    problem = str(exc.problem or exc.context or exc)
     for needle, zh, en, hint_zh, hint_en in _YAML_PROBLEMS:
         if needle in problem:
             return Diagnostic(file, line, column, ERROR, "yaml-syntax", f"YAML 格式错误：{zh}",

@@ -62,6 +62,18 @@ class WeekCell:
 
 
 @dataclass
+class VacancyNotice:
+    """A role nobody holds for now, and whom to call instead (the station's phone or the street's)."""
+
+    role_name: str
+    phone: Phone
+
+    @property
+    def words(self) -> str:
+        return f"{self.role_name}岗位暂缺，咨询请拨打{self.phone.label}"
+
+
+@dataclass
 class StationView:
     station: Station
     street_name: str
@@ -80,6 +92,7 @@ class StationView:
     book_url: str | None
     complaint_url: str | None
     roles_present: list[str] = field(default_factory=list)
+    vacancies: list[VacancyNotice] = field(default_factory=list)
 
 
 def _station_phones(roster: Roster, station: Station) -> list[Phone]:
@@ -224,7 +237,14 @@ def station_view(roster: Roster, station: Station, today: date, forms_url: str |
         cards=cards, week=_week(roster, station.id, today), upcoming=_upcoming(roster, station.id, today),
         closures=_closures(roster, station.id, today), schedule_json=schedule_data(roster, today, station=station.id),
         book_url=links.booking_url(forms_url, station.id), complaint_url=links.complaint_url(forms_url, station.id),
-        roles_present=list(dict.fromkeys(c.role_name for c in cards)))
+        roles_present=list(dict.fromkeys(c.role_name for c in cards)),
+        vacancies=_vacancies(roster, station, street))
+
+
+def _vacancies(roster: Roster, station: Station, street) -> list[VacancyNotice]:
+    phones = _station_phones(roster, station)
+    phone = phones[0] if phones else Phone(f"{street.name}热线", street.hotline)
+    return [VacancyNotice(roster.role_name(v.role), phone) for v in roster.vacancies_at(station.id)]
 
 
 @dataclass(frozen=True)

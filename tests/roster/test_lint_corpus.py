@@ -1,9 +1,10 @@
 """The linter on a corpus of broken rosters: exact file:line:column and exact messages.
 
 Each folder under fixtures/bad/ is the small golden roster with one thing broken (or, for
-"many-errors", many things). ``expected.txt`` lists the first line of every diagnostic the
-loader must report, with paths relative to the case folder; ``today.txt``, when present,
-is the day the check pretends it is (default 2026-11-22).
+"many-errors" and a few others, several things). ``expected.txt`` lists the first line of every
+diagnostic the loader must report, with paths relative to the case folder, then every check it
+had to skip ("未检查 not checked: …"); ``today.txt``, when present, is the day the check
+pretends it is (default 2026-11-22).
 """
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ DEFAULT_TODAY = date(2026, 11, 22)
 
 # Cases that must produce warnings only: the roster is usable.
 USABLE = {"custom-roles-satisfied", "warning-next-month-empty", "warning-officer-without-station",
-          "warning-photo-missing"}
+          "warning-photo-missing", "vacancy-declared", "replaced-within-a-year"}
 
 
 def today_of(case: Path) -> date:
@@ -37,7 +38,7 @@ def expected_lines(case: Path) -> list[str]:
 
 
 def first_lines(result) -> list[str]:
-    return [d.format().splitlines()[0] for d in result.diagnostics]
+    return [d.format().splitlines()[0] for d in result.diagnostics] + [s.format() for s in result.skipped]
 
 
 def load_case(name: str, monkeypatch, today: date | None = None):
@@ -57,7 +58,10 @@ def test_the_corpus_has_every_required_case():
         "top-level-list", "nested-list-for-mapping", "scalar-for-list", "missing-file",
         "weekly-without-byday", "monthly-without-day", "ordinal-byday-weekly", "interval-without-valid-from",
         "duty-table-outside-month", "warning-next-month-empty", "warning-officer-without-station",
-        "warning-photo-missing", "many-errors", "repeated-entry",
+        "warning-photo-missing", "many-errors", "repeated-entry", "lines-after-bad-entries",
+        "missing-role-beside-other-errors", "vacancy-declared", "vacancy-overdue", "replaced-within-a-year",
+        "yaml-tab-after-a-comment", "yaml-unclosed-bracket-before-a-comment", "yaml-indentation-after-a-comment",
+        "yaml-unclosed-quote", "yaml-unclosed-bracket",
     }
     assert required <= set(CASES)
     for name in CASES:
@@ -157,6 +161,21 @@ def test_syntax_error_hints(monkeypatch):
         "提示：用 VS Code 或记事本“另存为”，编码选 UTF-8 | hint: re-save the file as UTF-8 (e.g. 'Save as' in VS Code or Notepad)"]
 
 
+@pytest.mark.parametrize("name, line, cause", [
+    # PyYAML's mark lands after a comment with a full-width comma: the comment is not the cause
+    ("yaml-tab-after-a-comment", 18, "Tab"),
+    ("yaml-indentation-after-a-comment", 17, "对不齐"),
+    # the parser notices an open bracket or quote lines later: the line that opened it is named
+    ("yaml-unclosed-bracket-before-a-comment", 73, "方括号 [ 没有闭合"),
+    ("yaml-unclosed-bracket", 19, "方括号 [ 没有闭合"),
+    ("yaml-unclosed-quote", 65, "引号 \" 没有闭合"),
+])
+def test_syntax_errors_name_the_real_cause_at_its_line(name, line, cause, monkeypatch):
+    (error,) = load_case(name, monkeypatch).errors
+    assert error.line == line and cause in error.zh, error.format()
+    assert "中文" not in error.zh
+
+
 def test_many_errors_are_all_reported_in_one_run(monkeypatch):
     result = load_case("many-errors", monkeypatch)
     files = {d.file for d in result.errors}
@@ -167,20 +186,51 @@ def test_many_errors_are_all_reported_in_one_run(monkeypatch):
                             "unknown-reference", "monthly-needs-day", "date-order", "date-outside-month"])
 
 
-def test_next_month_warning_starts_after_the_25th(monkeypatch):
-    early = load_case("warning-next-month-empty", monkeypatch, today=date(2026, 11, 25))
+def test_each_mistake_is_reported_at_its_own_line_after_entries_that_failed(monkeypatch):
+    # a station with a bad phone before a station with an unknown street; a time error in an
+    # assignment before an unknown officer and a closing time before its opening
+    result = load_case("lines-after-bad-entries", monkeypatch)
+    assert [(d.code, d.line) for d in result.errors] == [
+        ("phone", 40), ("unknown-reference", 43), ("time_format", 76), ("unknown-reference", 121), ("time-order", 152)]
+
+
+def test_missing_roles_are_reported_beside_other_errors(monkeypatch):
+    result = load_case("missing-role-beside-other-errors", monkeypatch)
+    assert [(d.code, d.line) for d in result.errors] == [("missing-role", 35), ("time_format", 117)]
+    # the assignment with the bad time still counts for its station's roles: no missing judge for jiangwan
+    assert not [d for d in result.errors if "江湾社区" in d.zh]
+
+
+def test_a_vacancy_is_a_warning_until_its_expected_day(monkeypatch):
+    on_the_day = load_case("vacancy-declared", monkeypatch, today=date(2026, 12, 31))
+    assert on_the_day.ok and "vacancy" in [d.code for d in on_the_day.warnings]
+    after = load_case("vacancy-declared", monkeypatch, today=date(2027, 1, 1))
+    assert [d.code for d in after.errors] == ["vacancy-overdue"]
+    assert after.errors[0].line == 40 and not after.ok
+
+
+def test_next_month_warning_starts_on_the_25th(monkeypatch):
+    early = load_case("warning-next-month-empty", monkeypatch, today=date(2026, 11, 24))
     assert [d.code for d in early.diagnostics] == ["table-on-holiday", "table-on-holiday"]
-    late = load_case("warning-next-month-empty", monkeypatch, today=date(2026, 11, 26))
-    assert [d.code for d in late.diagnostics if d.code == "next-month-empty"] == ["next-month-empty"]
+    late = load_case("warning-next-month-empty", monkeypatch, today=date(2026, 11, 25))
+    # two stations without a December table, one whose table falls entirely on days off
+    assert [d.code for d in late.diagnostics if d.code.startswith("next-month")] == [
+        "next-month-table", "next-month-table", "next-month-empty"]
     assert late.ok
-    # the same data in December: January is staffed, nothing to warn about
-    december = load_case("warning-next-month-empty", monkeypatch, today=date(2026, 12, 28))
-    assert [d.code for d in december.diagnostics] == ["table-on-holiday", "table-on-holiday"]
+    overdue = load_case("warning-next-month-empty", monkeypatch, today=date(2026, 11, 30))
+    assert "应在 11月30日 前报送" in overdue.diagnostics[0].zh
+    assert "报送期限 12月30日 已过" in load_case("warning-next-month-empty", monkeypatch,
+                                              today=date(2026, 12, 31)).diagnostics[0].zh
 
 
-def test_next_month_warning_for_the_small_fixture_at_year_end():
-    # December 2026 → January 2027 crosses the year; every station has duty in January
-    assert roster.load(SMALL, today=date(2026, 12, 31)).diagnostics == ()
+def test_next_month_warning_names_every_station_without_a_table():
+    # December 2026 → January 2027 crosses the year; every station has duty in January, none a table
+    result = roster.load(SMALL, today=date(2026, 12, 31))
+    assert [(d.code, d.line) for d in result.diagnostics] == [
+        ("next-month-table", 25), ("next-month-table", 35), ("next-month-table", 39)]
+    assert all(d.severity == "warning" and "2027-01" in d.zh and "也没有任何值班" not in d.zh for d in result.diagnostics)
+    # February is due on its last day
+    assert "应在 02月28日 前报送" in roster.load(SMALL, today=date(2027, 2, 25)).diagnostics[0].zh
 
 
 def test_paths_are_shown_relative_to_the_working_directory(monkeypatch):
@@ -198,6 +248,10 @@ def test_missing_data_folder_reports_both_files(tmp_path, monkeypatch):
     assert first_lines(result) == [
         f"{os.path.join('nowhere', 'officers.yaml')}:1:1: 错误 error: 找不到文件 | file not found",
         f"{os.path.join('nowhere', 'roster.yaml')}:1:1: 错误 error: 找不到文件 | file not found",
+        f"未检查 not checked: 每个站点人员是否齐全、同一时间两处值班、值班是否在开放时间内、下月值班表、接替是否满一年："
+        f"{os.path.join('nowhere', 'officers.yaml')}、{os.path.join('nowhere', 'roster.yaml')} 读不出来（见上面的错误），改正后才能检查 | "
+        "roles per station, clashes, opening hours, next month's tables, the one-year rule: "
+        f"{os.path.join('nowhere', 'officers.yaml')}, {os.path.join('nowhere', 'roster.yaml')} could not be read (see the errors above)",
     ]
 
 

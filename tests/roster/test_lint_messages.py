@@ -79,3 +79,17 @@ def test_duty_when_the_station_is_closed_is_a_warning(tmp_path):
     assert result.ok
     assert [d.code for d in result.warnings] == ["outside-opening-hours"]
     assert "（周日）" in result.warnings[0].zh
+
+
+def test_a_misspelt_station_does_not_also_report_its_roles_missing(tmp_path):
+    # the lawyer's assignment to shuyuan names "shuyuna": one mistake, one message
+    result = broken(tmp_path, "roster.yaml", "  - officer: song-jiayi\n    station: shuyuan\n",
+                    "  - officer: song-jiayi\n    station: shuyuna\n")
+    assert [d.code for d in result.errors] == ["unknown-reference"]
+    assert any(s.check_zh == "“书院社区”有没有律师" for s in result.skipped)
+
+
+def test_a_misspelt_officer_does_not_also_report_the_officer_without_a_station(tmp_path):
+    result = broken(tmp_path, "roster.yaml", "  - officer: xie-ning\n", "  - officer: xie-nign\n")
+    assert [d.code for d in result.diagnostics] == ["unknown-reference"]
+    assert any(s.check_en == "whether xie-ning serves a station" for s in result.skipped)

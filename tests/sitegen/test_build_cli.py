@@ -67,6 +67,7 @@ def test_check_on_a_bad_case_exits_1_and_prints_errors_to_stderr():
     assert lines[0].startswith("officers.yaml:35:9: 错误 error: ")
     assert lines[1].startswith("    提示：")
     assert lines[-3] == "✗ 9 个错误，0 个警告 / 9 error(s), 0 warning(s)"
+    assert any(line.startswith("未检查 not checked: ") for line in lines)
     assert lines[-1].startswith("  fix these and check again")
 
 
@@ -79,10 +80,13 @@ def test_check_on_every_corpus_case(name):
     expected = (case / "expected.txt").read_text(encoding="utf-8").splitlines()
     errors = [line for line in expected if ": 错误 error: " in line]
     warnings = [line for line in expected if ": 警告 warning: " in line]
+    skipped = [line for line in expected if line.startswith("未检查 not checked: ")]
     assert proc.returncode == (1 if errors else 0)
-    # errors go to stderr, warnings to stdout, each followed by its hint line
-    assert [l for l in proc.stderr.splitlines() if not l.startswith(("  ", "✗"))] == errors
-    assert [l for l in proc.stdout.splitlines() if not l.startswith(("    提示：", "✓"))] == warnings
+    # errors go to stderr, warnings to stdout, each followed by its hint line; the checks that
+    # could not run follow the errors (or the warnings when there is no error)
+    assert [l for l in proc.stderr.splitlines() if not l.startswith(("  ", "✗"))] == errors + (skipped if errors else [])
+    assert [l for l in proc.stdout.splitlines()
+            if not l.startswith(("    提示：", "✓"))] == warnings + ([] if errors else skipped)
 
 
 def test_warnings_do_not_fail_the_check():
@@ -238,7 +242,27 @@ def test_example_files_point_editors_at_the_schema(folder, name):
 
 
 def test_check_says_when_more_checks_wait_behind_the_errors():
-    early = build("check", "--data", ".", "--today", DEFAULT_TODAY, cwd=BAD / "unknown-street")
+    early = build("check", "--data", ".", "--today", DEFAULT_TODAY, cwd=BAD / "unknown-officer-reference")
+    assert "未检查 not checked: “江湾社区”有没有警官" in early.stderr
     assert "fix these and check again" in early.stderr
+    # an unknown street leaves nothing unchecked: roles and clashes were checked in the same run
+    whole = build("check", "--data", ".", "--today", DEFAULT_TODAY, cwd=BAD / "unknown-street")
+    assert whole.returncode == 1 and "未检查" not in whole.stderr and "fix these and check again" not in whole.stderr
     late = build("check", "--data", ".", "--today", DEFAULT_TODAY, cwd=BAD / "missing-role")
     assert late.returncode == 1 and "fix these and check again" not in late.stderr
+
+
+def test_check_today_moves_the_next_month_reminder(tmp_path):
+    """Seed 000: next month's tables are due by the 30th; from the 25th every station without one is named."""
+    before = build("check", "--data", ".", "--today", "2026-11-24", cwd=SMALL)
+    assert before.returncode == 0 and "next month" not in before.stdout
+    after = build("check", "--data", ".", "--today", "2026-11-25", cwd=SMALL)
+    assert after.returncode == 0, after.stderr
+    reminders = [line for line in after.stdout.splitlines() if "duty table for next month (2026-12)" in line]
+    # jiangwan has December's table; the other two have recurring duty only
+    assert reminders == [
+        "roster.yaml:25:9: 警告 warning: “文化路社区”还没有下月（2026-12）的值班表，应在 11月30日 前报送 | "
+        '"文化路社区" has no duty table for next month (2026-12), due by 2026-11-30',
+        "roster.yaml:35:9: 警告 warning: “书院社区”还没有下月（2026-12）的值班表，应在 11月30日 前报送 | "
+        '"书院社区" has no duty table for next month (2026-12), due by 2026-11-30',
+    ]

@@ -482,3 +482,18 @@ def test_past_reception_days_are_not_shown_as_coming(tmp_path, model):
     reception = [d for a in model.assignments if a.station == "wenhua-lu" for d in a.duties if d.system == "reception"]
     assert reception and all(max(d.dates) < date(2027, 6, 1) for d in reception)
     assert "（接访）" not in html
+
+
+def test_a_vacancy_is_said_on_its_station_page_with_a_number_to_call(tmp_path):
+    # shuyuan has no lawyer for now; jiangwan declares a police vacancy although it has a police officer
+    vacant = roster.load_roster(ROOT / "tests" / "fixtures" / "bad" / "vacancy-declared", today=TODAY)
+    build_site(vacant, tmp_path / "site", BASE, None, today=TODAY, src_dir=tmp_path / "src")
+    shuyuan = parse(read(tmp_path / "site", "stations/shuyuan/index.html"))
+    notices = [attrs for tag, attrs in shuyuan.tags if tag == "p" and "sb-vacancy" in attrs.get("class", "")]
+    assert len(notices) == 1
+    # shuyuan has no phone of its own: the street's hotline is the number to call
+    html = read(tmp_path / "site", "stations/shuyuan/index.html")
+    notice = re.search(r'<p class="sb-vacancy">(.*?)</p>', html, re.S).group(1)
+    assert notice == '律师岗位暂缺，咨询请拨打文昌街道热线 <a class="sb-tel" href="tel:073128810000">0731-28810000</a>' 
+    for other in ("wenhua-lu", "jiangwan"):
+        assert "岗位暂缺" not in read(tmp_path / "site", f"stations/{other}/index.html")
