@@ -394,7 +394,10 @@ def test_arrival_and_feedback_times_start_at_now_say_their_range_and_take_just_n
     assert 'value="2026-11-24T10:07"' in field and 'min="2026-11-24T09:20"' in field and 'max="2026-11-24T10:07"' in field
     hint = re.search(r'id="arrive-arrived_at-hint">([^<]*)<', page)[1]
     assert "不能早于吹哨时间（2026-11-24 09:20），不能晚于现在" in hint  # before anyone gets it wrong
-    assert re.search(r'<button[^>]*name="arrive-arrived_at" value="刚才"', page)
+    form = re.search(r'<details class="action" id="do-arrive".*?</form>', page, re.S)[0]
+    buttons = re.findall(r'<button type="submit"[^>]*>', form)
+    # Enter in the field submits the first button: it must be the one that sends what was typed
+    assert 'name="arrive-arrived_at" value="刚才"' in buttons[1] and "name=" not in buttons[0]
     # the one tap: the button sends "刚才" beside whatever the field holds, and means the time of the tap
     tapped = datetime(2026, 11, 24, 10, 12, 5, tzinfo=TZ)
     monkeypatch.setattr(forms_app.clock, "now", lambda: tapped)
