@@ -82,6 +82,8 @@ class Facts:
     due_at: datetime | None = None
     extended_days: int = 0
     satisfaction: int | None = None
+    # "未到场" was recorded, with its reason, since the latest dispatch
+    arrival_excused: bool = False
 
 
 @dataclass
@@ -129,6 +131,8 @@ class Action:
     required: tuple[str, ...] = ()  # details that must be given
     by: tuple[str, ...] = STAFF_ROLES  # who may take it
     check: Callable[[Facts, dict, Context], None] = _no_check  # what the case allows; raises IllegalAction
+    # what must be done first (the page says so beside the actions it offers); raises IllegalAction
+    needs: Callable[[Facts, dict, Context], None] = _no_check
     validate: Callable[[Facts, dict, Context], None] = _no_check  # the details given, once all are there
     fields: Callable[[Facts, dict, Context], dict] = _nothing  # the case's fields it sets
     unset: tuple[str, ...] = ()  # fields that must still be empty when it is written (a second try loses)
@@ -136,14 +140,33 @@ class Action:
     # False: in any of ``sources`` (what it writes does not depend on which, as with a rating).
     same_state: bool = True
     tells_resident: Callable[[Step], str] | None = None  # None: stays internal
+    records: Callable[[Step], str] | None = None  # what the console's ledger says of it besides the note
 
 
-def _check_moment(name: str, moment: datetime, now: datetime, earliest: datetime | None, since: str) -> None:
+# A moment a clerk enters lies between the step it follows and now: detail → (the fact it follows, its name).
+MOMENTS = {"arrived_at": ("dispatched_at", "吹哨时间"), "given_at": ("resolved_at", "办结时间")}
+
+
+def earliest(name: str, facts: Facts) -> datetime | None:
+    """The earliest ``name`` may be, to the minute: the form takes minutes, so a step taken at
+    09:20:45 may be followed by one written as 09:20."""
+    moment = getattr(facts, MOMENTS[name][0])
+    return moment.replace(second=0, microsecond=0) if moment is not None else None
+
+
+def moment_range(name: str, facts: Facts) -> str:
+    """The allowed range of ``name`` in words, for the hint before anyone gets it wrong."""
+    first = earliest(name, facts)
+    since = f"不能早于{MOMENTS[name][1]}（{first:%Y-%m-%d %H:%M}），" if first is not None else ""
+    return f"{since}不能晚于现在"
+
+
+def _check_moment(name: str, moment: datetime, facts: Facts, now: datetime) -> None:
     if moment > now:
         raise IllegalAction(f"{FIELD_NAMES[name]}不能晚于现在", name)
-    # The form takes minutes; a step taken at 09:20:45 may be followed by one written as 09:20.
-    if earliest is not None and moment < earliest.replace(second=0, microsecond=0):
-        raise IllegalAction(f"{FIELD_NAMES[name]}不能早于{since}（{earliest:%Y-%m-%d %H:%M}）", name)
+    first = earliest(name, facts)
+    if first is not None and moment < first:
+        raise IllegalAction(f"{FIELD_NAMES[name]}不能早于{MOMENTS[name][1]}（{first:%Y-%m-%d %H:%M}）", name)
 
 
 # ---------------------------------------------------------------- each action's rules
@@ -158,10 +181,18 @@ def _arrive_check(facts: Facts, _payload: dict, _context: Context) -> None:
         raise IllegalAction("这次吹哨不需要到场，不用记录到场时间")
     if facts.arrived_at is not None:
         raise IllegalAction("已经记录过到场时间")
+    if facts.arrival_excused:
+        raise IllegalAction("已经记录为未到场")
 
 
 def _arrive_validate(facts: Facts, payload: dict, context: Context) -> None:
-    _check_moment("arrived_at", payload["arrived_at"], context.now, facts.dispatched_at, "吹哨时间")
+    _check_moment("arrived_at", payload["arrived_at"], facts, context.now)
+
+
+def _resolve_needs(facts: Facts, _payload: dict, _context: Context) -> None:
+    # An on-site dispatch counts in the arrival rate (到场率): it cannot end without saying whether anyone came.
+    if facts.dispatched_on_site and facts.arrived_at is None and not facts.arrival_excused:
+        raise IllegalAction("这次吹哨需要到场：办结前请先“记录到场”时间，或记录“未到场”并写明原因")
 
 
 def _resolve_validate(_facts: Facts, payload: dict, _context: Context) -> None:
@@ -170,10 +201,10 @@ def _resolve_validate(_facts: Facts, payload: dict, _context: Context) -> None:
 
 
 def _feedback_validate(facts: Facts, payload: dict, context: Context) -> None:
-    _check_moment("given_at", payload["given_at"], context.now, facts.resolved_at, "办结时间")
+    _check_moment("given_at", payload["given_at"], facts, context.now)
 
 
-def _follow_up_check(facts: Facts, _payload: dict, _context: Context) -> None:
+def _follow_up_needs(facts: Facts, _payload: dict, _context: Context) -> None:
     if facts.feedback_at is None:
         raise IllegalAction("先把结果反馈给群众，再回访")
 
@@ -229,6 +260,23 @@ def _with_reason(text: str) -> Callable[[Step], str]:
     return lambda step: f"{text}。原因：{step.note}" if step.note else text
 
 
+def _minute(value) -> str:
+    try:
+        return f"{datetime.fromisoformat(value):%Y-%m-%d %H:%M}"
+    except (TypeError, ValueError):
+        return ""
+
+
+def _dispatch_record(step: Step) -> str:
+    department = step.after.get("department") or step.department or "（部门未记录）"
+    return f"派给{department}" + ("，需到场" if step.after.get("dispatched_on_site") else "")
+
+
+def _feedback_record(step: Step) -> str:
+    channel, moment = step.after.get("feedback_channel"), _minute(step.after.get("feedback_at"))
+    return "，".join(part for part in (f"{channel}反馈" if channel else "", moment) if part)
+
+
 FLOW = (
     Action("accept", "受理", ("registered",), "accepted",
            fields=lambda _f, _p, c: {"owner_id": c.actor_id, "accepted_at": c.now},  # 首问责任人 answers to the end
@@ -239,22 +287,27 @@ FLOW = (
            validate=_dispatch_validate,
            fields=lambda _f, p, c: {"department": p["department"], "dispatched_at": c.now,
                                     "dispatched_on_site": bool(p.get("on_site")), "arrived_at": None},
-           tells_resident=lambda s: f"已交给{s.after.get('department') or s.department or '承办部门'}办理"),
-    Action("arrive", "记录到场", ("dispatched",), None, required=("arrived_at",), check=_arrive_check,
+           tells_resident=lambda s: f"已交给{s.after.get('department') or s.department or '承办部门'}办理",
+           records=_dispatch_record),
+    # From "handling" too: a note written before the arrival was recorded must not lock it out.
+    Action("arrive", "记录到场", ("dispatched", "handling"), None, required=("arrived_at",), check=_arrive_check,
            validate=_arrive_validate,
            fields=lambda _f, p, _c: {"arrived_at": p["arrived_at"]}, unset=("arrived_at",),
-           tells_resident=lambda _s: "承办人员已到场"),
+           tells_resident=lambda _s: "承办人员已到场", records=lambda s: f"到场时间 {_minute(s.after.get('arrived_at'))}"),
+    # The reason is the ledger row's note; the arrival rate counts the dispatch as not arrived.
+    Action("no_arrival", "未到场", ("dispatched", "handling"), None, required=("reason",), check=_arrive_check),
     Action("handle", "处置记录", ("accepted", "dispatched", "handling"), "handling", required=("note",),
            tells_resident=lambda _s: "正在处置"),
     Action("resolve", "办结", ("accepted", "dispatched", "handling"), "resolved", required=("outcome", "result"),
-           validate=_resolve_validate,
+           needs=_resolve_needs, validate=_resolve_validate,
            fields=lambda _f, p, c: {"resolved_at": c.now, "outcome": p["outcome"], "result": p["result"]},
            tells_resident=_resolved_words),
     Action("feedback", "反馈给群众", ("resolved",), None, required=("channel", "given_at"), validate=_feedback_validate,
            fields=lambda _f, p, _c: {"feedback_at": p["given_at"], "feedback_channel": p["channel"]},
            tells_resident=lambda s: (f"已把办理结果告诉您（{s.after['feedback_channel']}）"
-                                     if s.after.get("feedback_channel") else "已把办理结果告诉您")),
-    Action("follow_up", "回访", ("resolved",), "followed_up", required=("note",), check=_follow_up_check,
+                                     if s.after.get("feedback_channel") else "已把办理结果告诉您"),
+           records=_feedback_record),
+    Action("follow_up", "回访", ("resolved",), "followed_up", required=("note",), needs=_follow_up_needs,
            fields=lambda _f, _p, c: {"followed_up_at": c.now}, tells_resident=lambda _s: "已回访"),
     Action("archive", "归档", ("followed_up",), "archived", fields=lambda _f, _p, c: {"closed_at": c.now},
            tells_resident=lambda _s: "已归档"),
@@ -298,6 +351,33 @@ def resident_words(action: str, step: Step) -> str | None:
     return RECORDED[action][1] if action in RECORDED else None
 
 
+def ledger_words(action: str, step: Step) -> str:
+    """What the console's ledger says of one row: what the action recorded, then the clerk's note."""
+    found = BY_CODE.get(action)
+    recorded = found.records(step) if found is not None and found.records is not None else ""
+    return "；".join(part for part in (recorded, step.note) if part)
+
+
+def waiting(facts: Facts, role: str | None = None) -> dict[str, str]:
+    """The console's actions that apply to this case but must wait for another step first:
+    action → what to do first, so that the page can say why it does not offer them."""
+    context = Context(None, datetime.max, None, None)
+    found = {}
+    for code in ACTIONS:
+        action = BY_CODE[code]
+        if (role is not None and not may(role, code)) or facts.state not in action.sources:
+            continue
+        try:
+            action.check(facts, {}, context)
+        except IllegalAction:
+            continue  # does not apply to this case at all
+        try:
+            action.needs(facts, {}, context)
+        except IllegalAction as exc:
+            found[code] = exc.message
+    return found
+
+
 def allowed(facts: Facts, role: str | None = None) -> list[str]:
     """The console's actions a page may offer for this case (the same rules apply, so this is only
     a hint); with ``role``, only those that role may take."""
@@ -324,6 +404,7 @@ def _guard(action: Action, facts: Facts, payload: dict, context: Context) -> Non
     if facts.state not in action.sources:
         raise IllegalAction(f"案件处于“{STATES[facts.state]}”状态，不能{action.label}")
     action.check(facts, payload, context)
+    action.needs(facts, payload, context)
 
 
 def apply(action: str, facts: Facts, payload: dict, actor_id: int | None, now: datetime, *, reopen_days: int | None,

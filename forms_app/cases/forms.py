@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import current_app
 from flask_wtf.file import MultipleFileField
-from wtforms import BooleanField, RadioField, SelectField, StringField, TelField, TextAreaField
+from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TelField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Regexp, ValidationError
 
@@ -80,8 +80,11 @@ class ComplaintForm(CaseForm):
     photos = MultipleFileField("照片（选填，最多 3 张，JPG 或 PNG，每张不超过 5 MB）",
                                render_kw={"accept": "image/jpeg,image/png"})
 
-    def __init__(self, *args, roster: Roster, **kwargs):
+    photo_token = HiddenField()  # names the photos kept for a retry (cases/pending.py)
+
+    def __init__(self, *args, roster: Roster, kept_photos: int = 0, **kwargs):
         super().__init__(*args, roster=roster, **kwargs)
+        self.kept_photos = kept_photos  # how many photos wait from an earlier try; they count towards the limit
         # Only the page shows the lists; the fields check against the roster either way, so the
         # API (which never renders them) skips a list as long as the city's stations.
         self.station.choices = [SelectChoice("", "请选择")] + [
@@ -93,14 +96,17 @@ class ComplaintForm(CaseForm):
     def validate_photos(self, field) -> None:
         chosen = [f for f in (field.data or []) if getattr(f, "filename", "")]
         self.clean_photos: list[photos.CleanPhoto] = []
+        self.photo_names: list[str] = []  # each clean photo's name on the phone, in the same order
         self.photos_chosen = bool(chosen)
-        if len(chosen) > photos.MAX_PHOTOS:
-            raise ValidationError(f"最多 {photos.MAX_PHOTOS} 张照片，您选了 {len(chosen)} 张")
+        if len(chosen) + self.kept_photos > photos.MAX_PHOTOS:
+            kept = f"已保留 {self.kept_photos} 张，" if self.kept_photos else ""
+            raise ValidationError(f"最多 {photos.MAX_PHOTOS} 张照片，{kept}您又选了 {len(chosen)} 张")
         problems = []
         for storage in chosen:
             try:
                 data = photos.read_limited(storage.stream, storage.filename)
                 self.clean_photos.append(photos.clean(data, storage.filename))
+                self.photo_names.append(storage.filename)
             except photos.PhotoError as exc:
                 problems.append(exc.message)
         if problems:

@@ -13,6 +13,7 @@ from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
 from ..models import LedgerEntry
+from .flow import Step
 
 
 class LedgerIsAppendOnly(Exception):
@@ -62,3 +63,17 @@ def _plain(value):
 
 def snapshot(values: dict) -> str:
     return json.dumps({k: _plain(v) for k, v in values.items()}, ensure_ascii=False, sort_keys=True)
+
+
+def read(text: str | None) -> dict:
+    """A before/after snapshot as written by ``snapshot``; {} for an erased or unreadable one."""
+    try:
+        value = json.loads(text or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def step(entry: LedgerEntry, department: str | None) -> Step:
+    """One ledger row as the flow's words read it; ``department`` is the case's, for rows that do not say."""
+    return Step((entry.note or "").strip(), read(entry.before), read(entry.after), department)

@@ -122,6 +122,20 @@ def clean(data: bytes, label: str = "") -> CleanPhoto:
     return CleanPhoto(out.getvalue(), extension, content_type)
 
 
+THUMBNAIL_SIDE = 160
+
+
+def thumbnail(photo: CleanPhoto) -> bytes:
+    """A small JPEG of a cleaned photo, for the form that shows the photos kept for a retry."""
+    with _DECODING, Image.open(io.BytesIO(photo.data)) as image:
+        image.draft("RGB", (THUMBNAIL_SIDE, THUMBNAIL_SIDE))
+        small = image.convert("RGB")
+        small.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE))
+        out = io.BytesIO()
+        small.save(out, "JPEG", quality=70)
+    return out.getvalue()
+
+
 def upload_dir() -> Path:
     """instance/uploads, or UPLOAD_DIR when set (tests, or a shared volume behind several hosts)."""
     return Path(current_app.config.get("UPLOAD_DIR") or Path(current_app.instance_path) / "uploads")

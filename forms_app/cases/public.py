@@ -3,7 +3,6 @@ JSON API: the state of each step, its date, the department, the reasons for a re
 deadline extension — never a staff member's name or phone, nor internal handling notes."""
 from __future__ import annotations
 
-import json
 from datetime import datetime
 
 from roster import Roster
@@ -11,7 +10,8 @@ from roster import Roster
 from ..clock import aware
 from ..models import Case
 from .deadlines import expected_response
-from .flow import OPEN, RESIDENT_STATES, Step, resident_words
+from .flow import OPEN, RESIDENT_STATES, resident_words
+from .ledger import step
 from .words import day_words
 
 
@@ -20,23 +20,15 @@ def expected_words(roster: Roster, case: Case, now: datetime | None = None) -> s
     return f"{day_words(due, now)}前" if due else None
 
 
-def _loads(text: str | None) -> dict:
-    try:
-        value = json.loads(text or "{}")
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
-
-
 def timeline(case: Case) -> list[dict]:
     """[{at, action, state, text}] from the ledger, oldest first; no actor, no internal note."""
     steps = []
     for entry in case.ledger:
-        before, after = _loads(entry.before), _loads(entry.after)
-        text = resident_words(entry.action, Step((entry.note or "").strip(), before, after, case.department))
+        found = step(entry, case.department)
+        text = resident_words(entry.action, found)
         if text is None:
             continue
-        state = after.get("state") if after.get("state") in RESIDENT_STATES else None
+        state = found.after.get("state") if found.after.get("state") in RESIDENT_STATES else None
         steps.append({"at": aware(entry.at), "action": entry.action, "state": state, "text": text})
     return steps
 

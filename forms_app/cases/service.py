@@ -169,7 +169,18 @@ def facts(case: Case) -> flow.Facts:
                       feedback_at=moment(case.feedback_at), dispatched_on_site=case.dispatched_on_site,
                       dispatched_at=moment(case.dispatched_at), arrived_at=moment(case.arrived_at),
                       due_at=moment(case.due_at), extended_days=case.extended_days or 0,
-                      satisfaction=case.satisfaction)
+                      satisfaction=case.satisfaction, arrival_excused=_arrival_excused(case))
+
+
+def _arrival_excused(case: Case) -> bool:
+    """Whether "未到场" was recorded since the latest dispatch: the ledger holds it (its reason is the
+    row's note), and only an on-site dispatch still waiting for its arrival needs to ask."""
+    if not case.dispatched_on_site or case.arrived_at is not None or case.id is None:
+        return False
+    latest = db.session.scalar(select(LedgerEntry.action).where(
+        LedgerEntry.case_id == case.id, LedgerEntry.action.in_(("dispatch", "no_arrival")))
+        .order_by(LedgerEntry.id.desc()).limit(1))
+    return latest == "no_arrival"
 
 
 def act(roster: Roster, case: Case, action: str, payload: dict, actor, now: datetime | None = None) -> Case:
@@ -199,7 +210,9 @@ def act(roster: Roster, case: Case, action: str, payload: dict, actor, now: date
             raise flow.IllegalAction(RACED)
         db.session.refresh(case)  # the row as written, also what another request changed meanwhile
     after = {name: getattr(case, name) for name in TRACKED}
-    changed = {k for k in TRACKED if before[k] != after[k]}
+    # What changed, and what the action set even where it was so already (a second dispatch to the
+    # same department still names it in its row).
+    changed = {k for k in TRACKED if before[k] != after[k] or k in change.fields}
     note = payload.get("note") or payload.get("reason") or payload.get("result") or payload.get("comment") or ""
     db.session.add(LedgerEntry(case_id=case.id, at=naive(now), actor_id=actor.id, actor=actor.display_name,
                                action=action, before=snapshot({k: before[k] for k in changed}),

@@ -2,7 +2,7 @@
 number and the expected first response, the tracking page with its timeline, satisfaction."""
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask import Blueprint, g, redirect, render_template, request, session, url_for
 
 from .. import limits
 from ..extensions import db
@@ -10,7 +10,7 @@ from ..inputs import normalise_number
 from ..models import Case
 from ..rosters import current_roster
 from ..web.errors import reshown_on_outage
-from . import photos, service
+from . import pending, photos, service
 from .flow import RATABLE
 from .forms import ComplaintForm, SatisfactionForm, TrackForm
 from .public import expected_words, public_view
@@ -27,30 +27,41 @@ def complaint():
     request.max_content_length = (photos.MAX_PHOTOS + 1) * photos.MAX_BYTES + 1024 * 1024
     roster = current_roster()
     fixed = _fixed_station(roster)
-    form = ComplaintForm(roster=roster, data={"station": fixed.id} if fixed else None)
+    token = request.form.get("photo_token") if request.method == "POST" else None
+    kept = pending.drop(token, pending.claim(token), set(request.form.getlist("drop_photo")))
+    form = ComplaintForm(roster=roster, data={"station": fixed.id} if fixed else None, kept_photos=len(kept))
     status = 200
     if form.validate_on_submit():
-        case = service.file_complaint(roster, form.fields(), getattr(form, "clean_photos", []))
+        chosen = list(zip(form.photo_names, form.clean_photos))
+        g.complaint_photos = (token, kept, chosen)  # kept for the retry if the database fails under the POST
+        case = service.file_complaint(roster, form.fields(), [k.photo for k in kept] + form.clean_photos)
+        pending.forget(token)
         session["complaint"] = case.number
         _remember(case.number)
         return redirect(url_for(".received"), 303)
     if request.method == "POST":
         status = 422
-        if getattr(form, "photos_chosen", False) and not form.photos.errors:
-            form.photos.errors = ["为了安全，出错后照片不会保留，请重新选择照片"]
-        elif form.photos.errors:
-            form.photos.errors = list(form.photos.errors) + ["请重新选择照片"]
-    return _complaint_page(roster, form, fixed), status
+        chosen = list(zip(getattr(form, "photo_names", []), getattr(form, "clean_photos", [])))
+        token = pending.keep(token, kept, chosen)
+        kept = pending.claim(token)
+        if form.photos.errors and getattr(form, "photos_chosen", False):
+            held = "其余照片已保留；" if chosen else ""
+            form.photos.errors = list(form.photos.errors) + [f"{held}请重新选择照片"]
+    form.photo_token.data = token if kept else ""
+    return _complaint_page(roster, form, fixed, kept=kept), status
 
 
 @reshown_on_outage("complaints.complaint")
 def _complaint_again() -> str:
-    """The database failed under the POST: the resident's form again, as they filled it in."""
+    """The database failed under the POST: the resident's form again, as they filled it in, with
+    the photos kept for the retry (files on disk need no database)."""
     roster = current_roster()
     form = ComplaintForm(roster=roster)
-    if any(upload.filename for upload in request.files.getlist("photos")):
-        form.photos.errors = ["照片还没有保存，请重新选择照片"]  # a browser cannot be handed a file back
-    return _complaint_page(roster, form, _fixed_station(roster), outage=True)
+    token, kept, chosen = g.get("complaint_photos", (None, [], []))
+    token = pending.keep(token, kept, chosen)
+    kept = pending.claim(token)
+    form.photo_token.data = token if kept else ""
+    return _complaint_page(roster, form, _fixed_station(roster), outage=True, kept=kept)
 
 
 def _fixed_station(roster):
@@ -59,11 +70,12 @@ def _fixed_station(roster):
     return roster.station(station_id) if roster.has_station(station_id) else None
 
 
-def _complaint_page(roster, form: ComplaintForm, fixed, **extra) -> str:
+def _complaint_page(roster, form: ComplaintForm, fixed, kept=(), **extra) -> str:
     chosen = roster.station(form.station.data) if roster.has_station(form.station.data or "") else None
     station = fixed or chosen
     street = roster.street(station.street) if station else None
-    return render_template("complaints/form.html", form=form, fixed=fixed, station=station, street=street, **extra)
+    return render_template("complaints/form.html", form=form, fixed=fixed, station=station, street=street, kept=kept,
+                           max_photos=photos.MAX_PHOTOS, **extra)
 
 
 @bp.get("/complaint/received")

@@ -13,6 +13,7 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from ..api import idempotency
 from ..booking import service as appointments
 from ..cases import service as cases
+from ..cases import pending
 from ..cases.photos import remove_photo
 from ..config import driver_url
 from ..db.backup import BackupError, backup, restore
@@ -35,6 +36,9 @@ def purge_expired() -> None:
     db.session.commit()
     click.echo(f"已清理 {guards} 条防重复提交记录、{keys} 个幂等键 / removed {guards} repeat guard(s) and "
                f"{keys} idempotency key(s)")
+    kept = pending.purge_expired()
+    click.echo(f"已删除 {kept} 份等待重新提交的照片（保留超过 {pending.KEEP.seconds // 60} 分钟） / deleted {kept} "
+               f"set(s) of photos kept for a retry past {pending.KEEP.seconds // 60} minutes")
 
 
 def _pages(operation, path: str) -> int:

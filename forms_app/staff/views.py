@@ -10,6 +10,7 @@ from ..booking import outcomes
 from ..cases import flow
 from ..cases import service as cases
 from ..cases.deadlines import overdue
+from ..cases.ledger import step as ledger_step
 from ..cases.photos import upload_dir
 from ..clock import naive
 from ..extensions import db
@@ -152,8 +153,9 @@ def queue():
 
 def _case_page(case: Case, submitted: tuple[str, ActionForm] | None = None, revealed: bool = False, status: int = 200):
     roster = current_roster()
-    actions = flow.allowed(cases.facts(case), current_user.role)
-    forms = {a: action_form(a, roster) for a in actions}
+    facts = cases.facts(case)
+    actions = flow.allowed(facts, current_user.role)
+    forms = {a: action_form(a, roster, facts=facts) for a in actions}
     if submitted and submitted[0] in forms:
         forms[submitted[0]] = submitted[1]
     topics = {c.code: c.name for c in roster.settings.categories}
@@ -161,7 +163,9 @@ def _case_page(case: Case, submitted: tuple[str, ActionForm] | None = None, reve
                            actions=actions, names=flow.ACTION_NAMES, ledger_names=flow.LEDGER_NAMES, outcomes=flow.OUTCOMES, open_states=flow.OPEN,
                            states=flow.STATES, roster=roster, topic=topics.get(case.category, case.category),
                            revealed=revealed, mask_name=mask_name, mask_phone=mask_phone,
-                           overdue=overdue(case)), status
+                           overdue=overdue(case), waiting=flow.waiting(facts, current_user.role),
+                           ranges={name: flow.moment_range(name, facts) for name in flow.MOMENTS},
+                           ledger_words=lambda entry: flow.ledger_words(entry.action, ledger_step(entry, case.department))), status
 
 
 @bp.get("/cases/<number>")
@@ -183,7 +187,7 @@ def act(number: str):
         abort(400)
     if not can_act(current_user, action):
         abort(403)
-    form = action_form(action, roster, request.form)
+    form = action_form(action, roster, request.form, facts=cases.facts(case))
     if not form.validate_on_submit():
         return _case_page(case, (action, form), status=422)
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from PIL import ExifTags, Image, PngImagePlugin
@@ -251,11 +251,113 @@ def test_at_most_three_photos(client):
     assert response.status_code == 422 and "最多 3 张照片" in errors(response.get_data(as_text=True))["photos"]
 
 
-def test_good_photos_must_be_chosen_again_after_another_error(client):
-    response, _ = file_complaint(client, name="", photos=[("ok.jpg", jpeg_with_gps())])
+def _form_fields(html: str) -> MultiDict:
+    """What the re-shown form sends back as it stands: its hidden fields and the typed values."""
+    found = MultiDict()
+    for attributes in re.findall(r"<input\b([^>]*)>", html):
+        attrs = dict(re.findall(r'([\w-]+)="([^"]*)"', attributes))
+        if attrs.get("type") in ("checkbox", "file", "radio") or "name" not in attrs:
+            continue
+        found.add(attrs["name"], attrs.get("value", ""))
+    return found
+
+
+def retry(client, html: str, photos=(), query="wenhua-lu", **fields):
+    """Press 提交 again on a re-shown form, with ``fields`` changed or added (lists for repeats)."""
+    body = _form_fields(html)
+    body.update({"station": "wenhua-lu", **DEFAULTS})
+    for name, value in fields.items():
+        body.setlist(name, value if isinstance(value, list) else [value])
+    for name, content in photos:
+        body.add("photos", FileStorage(io.BytesIO(content), filename=name, content_type="application/octet-stream"))
+    boundary, payload = encode_multipart(body)
+    return client.post(f"/complaint?station={query}", data=payload,
+                       content_type=f"multipart/form-data; boundary={boundary}")
+
+
+def pending_files(tmp_path) -> list[str]:
+    area = tmp_path / "uploads" / "pending"
+    return sorted(str(p.relative_to(area)) for p in area.rglob("*") if p.is_file()) if area.exists() else []
+
+
+def test_good_photos_are_kept_for_the_retry_after_another_error(client, app, tmp_path):
+    response, _ = file_complaint(client, name="", photos=[("现场.jpg", jpeg_with_gps())])
     assert response.status_code == 422
-    found = errors(response.get_data(as_text=True))
-    assert "name" in found and "请重新选择照片" in found["photos"]
+    html = response.get_data(as_text=True)
+    found = errors(html)
+    assert "name" in found and "photos" not in found
+    assert "已保留您选的 1 张照片" in html and "现场.jpg" in html
+    assert re.search(r'<img src="data:image/jpeg;base64,[A-Za-z0-9+/=]+" alt="已保留的第 1 张照片：现场.jpg"', html)
+    token = re.search(r'name="photo_token" value="([0-9a-f]{32})"', html)[1]
+    kept = pending_files(tmp_path)
+    assert len(kept) == 3 and all(name.startswith(token) for name in kept)  # photo, thumbnail, manifest
+    photo = next(tmp_path / "uploads" / "pending" / n for n in kept if n.endswith("1.jpg"))
+    cleaned = photo.read_bytes()
+    assert b"GPS" not in cleaned and b"Exif" not in cleaned  # kept already cleaned
+    from forms_app.extensions import db
+    from forms_app.models import Case, CasePhoto
+
+    with app.app_context():
+        assert db.session.query(Case).count() == 0 and db.session.query(CasePhoto).count() == 0
+    number = number_of(client, retry(client, html, name="张三"))  # not chosen again
+    with app.app_context():
+        stored = the_case(app, number).photos
+        assert [p.content_type for p in stored] == ["image/jpeg"]
+        assert (tmp_path / "uploads" / stored[0].filename).read_bytes() == cleaned
+    assert pending_files(tmp_path) == []  # taken by the case, deleted on use
+
+
+def test_a_kept_photo_can_be_removed_and_kept_ones_count_towards_three(client, app, tmp_path):
+    response, _ = file_complaint(client, name="", photos=[("一.jpg", jpeg_with_gps()), ("二.jpg", jpeg_with_gps())])
+    html = response.get_data(as_text=True)
+    assert html.count('name="drop_photo"') == 2 and "还可以再选 1 张" in html
+    too_many = retry(client, html, photos=[("三.jpg", jpeg_with_gps()), ("四.jpg", jpeg_with_gps())])
+    assert too_many.status_code == 422
+    assert "最多 3 张照片，已保留 2 张，您又选了 2 张" in errors(too_many.get_data(as_text=True))["photos"]
+    html = too_many.get_data(as_text=True)
+    assert "已保留您选的 2 张照片" in html  # the two kept still wait
+    first = re.search(r'name="drop_photo" value="(\d+)"', html)[1]
+    number = number_of(client, retry(client, html, name="张三", drop_photo=first))
+    with app.app_context():
+        assert len(the_case(app, number).photos) == 1
+    assert pending_files(tmp_path) == []
+
+
+def test_kept_photos_belong_to_the_session_that_chose_them(client, app, tmp_path):
+    response, _ = file_complaint(client, name="", photos=[("现场.jpg", jpeg_with_gps())])
+    html = response.get_data(as_text=True)
+    stranger = app.test_client()
+    page = stranger.get("/complaint?station=wenhua-lu").get_data(as_text=True)
+    own = csrf_token(page)  # the stranger's own form, with the owner's photo token copied in
+    number = number_of(stranger, retry(stranger, html, csrf_token=own, name="李四", phone="13900001111"))
+    with app.app_context():
+        assert the_case(app, number).photos == []  # the token alone claims nothing
+    assert len(pending_files(tmp_path)) == 3  # still the owner's
+    for token in ("../../etc", "0" * 32, ""):
+        answer = retry(stranger, html, csrf_token=own, name="", photo_token=token)
+        assert answer.status_code == 422 and "已保留您选的" not in answer.get_data(as_text=True)
+
+
+def test_kept_photos_expire_after_an_hour(client, app, tmp_path, monkeypatch):
+    import forms_app.clock
+
+    response, _ = file_complaint(client, name="", photos=[("现场.jpg", jpeg_with_gps())])
+    html = response.get_data(as_text=True)
+    monkeypatch.setattr(forms_app.clock, "now", lambda: NOW + timedelta(minutes=61))
+    answer = retry(client, html, name="")
+    assert answer.status_code == 422 and "已保留您选的" not in answer.get_data(as_text=True)
+    assert pending_files(tmp_path) == []  # deleted on use
+    # and those nobody comes back for: flask purge-expired
+    monkeypatch.setattr(forms_app.clock, "now", lambda: NOW)
+    file_complaint(client, name="", photos=[("现场.jpg", jpeg_with_gps())])
+    assert pending_files(tmp_path)
+    monkeypatch.setattr(forms_app.clock, "now", lambda: NOW + timedelta(minutes=59))
+    assert "0 份等待重新提交的照片" in app.test_cli_runner().invoke(args=["purge-expired"]).output
+    assert pending_files(tmp_path)
+    monkeypatch.setattr(forms_app.clock, "now", lambda: NOW + timedelta(minutes=61))
+    result = app.test_cli_runner().invoke(args=["purge-expired"])
+    assert result.exit_code == 0 and "1 份等待重新提交的照片" in result.output, result.output
+    assert pending_files(tmp_path) == []
 
 
 # ---------------------------------------------------------------- tracking

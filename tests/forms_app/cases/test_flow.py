@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from forms_app.cases.flow import (ACTIONS, BY_CODE, FLOW, OUTCOMES, RESIDENT, STATES, Facts, IllegalAction, Step,
-                                  allowed, apply, may, resident_words)
+                                  allowed, apply, ledger_words, may, moment_range, resident_words, waiting)
 from forms_app.cases.workdays import add_workdays, is_workday, schedule_known, workdays_between
 from roster import TZ
 
@@ -15,7 +15,7 @@ PAYLOADS = {
     "reject": {"reason": "不属于本站受理范围"}, "dispatch": {"department": "司法所", "on_site": True},
     "arrive": {"arrived_at": NOW}, "handle": {"note": "已约双方面谈"}, "resolve": {"outcome": "resolved", "result": "达成调解协议"},
     "feedback": {"channel": "电话", "given_at": NOW}, "follow_up": {"note": "回访满意"}, "reopen": {"reason": "协议未履行"},
-    "extend": {"reason": "需等待鉴定结果", "days": 5}, "note": {"note": "补充材料"},
+    "extend": {"reason": "需等待鉴定结果", "days": 5}, "note": {"note": "补充材料"}, "no_arrival": {"reason": "改为电话调解"},
 }
 LEGAL = {  # (state, action) → resulting state
     ("registered", "accept"): "accepted", ("registered", "reject"): "rejected",
@@ -24,15 +24,18 @@ LEGAL = {  # (state, action) → resulting state
     ("accepted", "resolve"): "resolved", ("dispatched", "resolve"): "resolved", ("handling", "resolve"): "resolved",
     ("resolved", "feedback"): "resolved", ("resolved", "follow_up"): "followed_up", ("followed_up", "archive"): "archived",
     ("resolved", "reopen"): "handling", ("followed_up", "reopen"): "handling", ("archived", "reopen"): "handling",
-    ("dispatched", "arrive"): "dispatched",
+    ("dispatched", "arrive"): "dispatched", ("handling", "arrive"): "handling",
+    ("dispatched", "no_arrival"): "dispatched", ("handling", "no_arrival"): "handling",
     **{(s, "extend"): s for s in ("registered", "accepted", "dispatched", "handling")},
     **{(s, "note"): s for s in ("registered", "accepted", "dispatched", "handling", "resolved", "followed_up")},
 }
 
 
-def facts(state: str) -> Facts:
+def facts(state: str, action: str) -> Facts:
+    """An on-site dispatch, arrived unless the action is about the arrival."""
+    arrived = None if action in ("arrive", "no_arrival") else NOW - timedelta(minutes=30)
     return Facts(state=state, owner_id=1, resolved_at=NOW - timedelta(days=1), feedback_at=NOW - timedelta(hours=1),
-                 dispatched_on_site=True)
+                 dispatched_on_site=True, arrived_at=arrived)
 
 
 @pytest.mark.parametrize("state", list(STATES))
@@ -41,9 +44,10 @@ def test_every_action_from_every_state(state, action):
     expected = LEGAL.get((state, action))
     if expected is None:
         with pytest.raises(IllegalAction, match=STATES[state]):
-            apply(action, facts(state), PAYLOADS.get(action, {}), actor_id=7, now=NOW, reopen_days=30)
+            apply(action, facts(state, action), PAYLOADS.get(action, {}), actor_id=7, now=NOW, reopen_days=30)
     else:
-        assert apply(action, facts(state), PAYLOADS.get(action, {}), actor_id=7, now=NOW, reopen_days=30).state == expected
+        assert apply(action, facts(state, action), PAYLOADS.get(action, {}), actor_id=7, now=NOW,
+                     reopen_days=30).state == expected
 
 
 def test_accepting_makes_the_accepter_the_owner():
@@ -90,6 +94,54 @@ def test_arrival_only_for_on_site_dispatch_and_once():
     with pytest.raises(IllegalAction, match="已经记录过"):
         apply("arrive", Facts("dispatched", dispatched_on_site=True, arrived_at=NOW), PAYLOADS["arrive"], actor_id=1,
               now=NOW, reopen_days=30)
+
+
+@pytest.mark.parametrize("state", ["dispatched", "handling"])
+def test_an_on_site_dispatch_is_resolved_only_once_its_arrival_is_recorded(state):
+    waiting_for = Facts(state, dispatched_on_site=True, dispatched_at=NOW - timedelta(hours=1))
+    with pytest.raises(IllegalAction, match="办结前请先“记录到场”时间，或记录“未到场”并写明原因"):
+        apply("resolve", waiting_for, PAYLOADS["resolve"], actor_id=1, now=NOW, reopen_days=30)
+    # the page does not offer it, and says what comes first; it offers both ways to say what happened
+    assert "resolve" not in allowed(waiting_for) and {"arrive", "no_arrival"} <= set(allowed(waiting_for))
+    assert "记录到场" in waiting(waiting_for)["resolve"]
+    for settled in (Facts(state, dispatched_on_site=True, arrived_at=NOW - timedelta(minutes=20)),
+                    Facts(state, dispatched_on_site=True, arrival_excused=True), Facts(state)):
+        assert apply("resolve", settled, PAYLOADS["resolve"], actor_id=1, now=NOW, reopen_days=30).state == "resolved"
+        assert "resolve" in allowed(settled) and "resolve" not in waiting(settled)
+
+
+def test_did_not_arrive_needs_a_reason_and_is_said_once():
+    waiting_for = Facts("dispatched", dispatched_on_site=True)
+    with pytest.raises(IllegalAction, match="请填写：原因") as raised:
+        apply("no_arrival", waiting_for, {"reason": ""}, actor_id=1, now=NOW, reopen_days=30)
+    assert raised.value.field == "reason"
+    assert apply("no_arrival", waiting_for, PAYLOADS["no_arrival"], actor_id=1, now=NOW, reopen_days=30).fields == {}
+    for done, message in ((Facts("dispatched", dispatched_on_site=True, arrival_excused=True), "已经记录为未到场"),
+                          (Facts("dispatched", dispatched_on_site=True, arrived_at=NOW), "已经记录过到场时间"),
+                          (Facts("dispatched"), "不需要到场")):
+        for action in ("no_arrival", "arrive"):
+            with pytest.raises(IllegalAction, match=message):
+                apply(action, done, {**PAYLOADS["no_arrival"], **PAYLOADS["arrive"]}, actor_id=1, now=NOW, reopen_days=30)
+    assert resident_words("no_arrival", Step("改为电话调解", {}, {}, "司法所")) is None  # internal
+
+
+def test_the_allowed_range_of_a_moment_is_said_in_words():
+    dispatched = Facts("dispatched", dispatched_on_site=True, dispatched_at=datetime(2026, 11, 23, 9, 20, 45, tzinfo=TZ))
+    assert moment_range("arrived_at", dispatched) == "不能早于吹哨时间（2026-11-23 09:20），不能晚于现在"
+    assert moment_range("given_at", Facts("resolved", resolved_at=datetime(2026, 11, 22, 16, 5, tzinfo=TZ))) == \
+        "不能早于办结时间（2026-11-22 16:05），不能晚于现在"
+    assert moment_range("given_at", Facts("resolved")) == "不能晚于现在"
+
+
+def test_the_console_ledger_names_the_department_of_a_dispatch():
+    row = Step("", {"state": "accepted"}, {"state": "dispatched", "department": "派出所", "dispatched_on_site": True},
+               None)
+    assert ledger_words("dispatch", row) == "派给派出所，需到场"
+    assert ledger_words("dispatch", Step("", {}, {"department": "司法所", "dispatched_on_site": False}, None)) == "派给司法所"
+    assert ledger_words("feedback", Step("", {}, {"feedback_channel": "电话", "feedback_at": "2026-11-23T10:00:00"},
+                                         None)) == "电话反馈，2026-11-23 10:00"
+    assert ledger_words("handle", Step("约双方面谈", {}, {"state": "handling"}, "司法所")) == "约双方面谈"
+    assert ledger_words("no_arrival", Step("改为电话调解", {}, {}, "司法所")) == "改为电话调解"
 
 
 def test_reopen_only_within_the_window():

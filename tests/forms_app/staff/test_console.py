@@ -337,3 +337,87 @@ def test_logout_needs_the_csrf_token_and_offers_a_button(client, people):
     done = client.post("/staff/logout", data={"csrf_token": csrf_token(button.get_data(as_text=True))})
     assert done.status_code == 303
     assert client.get("/staff/").status_code == 302  # to the login page
+
+
+def _ledger_rows(html: str) -> list[list[str]]:
+    body = html.split('id="ledger-title"', 1)[1]
+    return [re.findall(r"<td>(.*?)</td>", row) for row in re.findall(r"<tr><td>.*?</tr>", body)]
+
+
+def test_an_on_site_dispatch_is_not_resolved_without_its_arrival_and_the_ledger_names_the_department(client, people):
+    login(client, "wenhua")
+    number = people["wenhua-lu"]
+    for action, fields in (("accept", {}), ("dispatch", {"department": "司法所", "on_site": "y"}),
+                           ("handle", {"note": "约双方面谈"})):
+        assert act(client, number, action, **fields).status_code == 303, action
+    page = client.get(f"/staff/cases/{number}").get_data(as_text=True)
+    assert 'value="resolve"' not in page and 'id="wait-resolve"' in page
+    assert "办结前请先“记录到场”时间，或记录“未到场”并写明原因" in page
+    assert 'value="arrive"' in page and 'value="no_arrival"' in page  # arrival can still be recorded from 处置
+    refused = act(client, number, "resolve", outcome="resolved", result="达成调解协议")
+    assert refused.status_code == 422 and "记录“未到场”并写明原因" in refused.get_data(as_text=True)
+    no_reason = act(client, number, "no_arrival", reason="")
+    assert no_reason.status_code == 422 and "请填写：原因" in no_reason.get_data(as_text=True)
+    assert act(client, number, "no_arrival", reason="改为电话调解").status_code == 303
+    assert act(client, number, "resolve", outcome="resolved", result="达成调解协议").status_code == 303
+    rows = _ledger_rows(client.get(f"/staff/cases/{number}").get_data(as_text=True))
+    said = {row[2]: row[3] for row in rows}
+    assert said["吹哨（派给部门）"] == "派给司法所，需到场"
+    assert said["未到场"] == "改为电话调解"
+
+
+def test_a_second_dispatch_to_the_same_department_still_names_it(client, people):
+    login(client, "wenhua")
+    number = people["wenhua-lu"]
+    for action, fields in (("accept", {}), ("dispatch", {"department": "司法所"}), ("handle", {"note": "部门退回"}),
+                           ("dispatch", {"department": "司法所"})):
+        assert act(client, number, action, **fields).status_code == 303, action
+    rows = _ledger_rows(client.get(f"/staff/cases/{number}").get_data(as_text=True))
+    assert [row[3] for row in rows if row[2] == "吹哨（派给部门）"] == ["派给司法所", "派给司法所"]
+
+
+def test_arrival_and_feedback_times_start_at_now_say_their_range_and_take_just_now(client, people, monkeypatch, app):
+    import forms_app.clock
+    from forms_app.extensions import db
+    from forms_app.models import Case
+
+    dispatched = datetime(2026, 11, 24, 9, 20, 45, tzinfo=TZ)
+    monkeypatch.setattr(forms_app.clock, "now", lambda: dispatched)
+    login(client, "wenhua")
+    number = people["wenhua-lu"]
+    assert act(client, number, "accept").status_code == 303
+    assert act(client, number, "dispatch", department="司法所", on_site="y").status_code == 303
+    later = datetime(2026, 11, 24, 10, 7, 33, tzinfo=TZ)
+    monkeypatch.setattr(forms_app.clock, "now", lambda: later)
+    page = client.get(f"/staff/cases/{number}").get_data(as_text=True)
+    field = re.search(r'<input[^>]*name="arrive-arrived_at"[^>]*>', page)[0]
+    assert 'value="2026-11-24T10:07"' in field and 'min="2026-11-24T09:20"' in field and 'max="2026-11-24T10:07"' in field
+    hint = re.search(r'id="arrive-arrived_at-hint">([^<]*)<', page)[1]
+    assert "不能早于吹哨时间（2026-11-24 09:20），不能晚于现在" in hint  # before anyone gets it wrong
+    form = re.search(r'<details class="action" id="do-arrive".*?</form>', page, re.S)[0]
+    buttons = re.findall(r'<button type="submit"[^>]*>', form)
+    # Enter in the field submits the first button: it must be the one that sends what was typed
+    assert 'name="arrive-arrived_at" value="刚才"' in buttons[1] and "name=" not in buttons[0]
+    # the one tap: the button sends "刚才" beside whatever the field holds, and means the time of the tap
+    tapped = datetime(2026, 11, 24, 10, 12, 5, tzinfo=TZ)
+    monkeypatch.setattr(forms_app.clock, "now", lambda: tapped)
+    assert act(client, number, "arrive", arrived_at=["2026-11-24T09:00", "刚才"]).status_code == 303
+    with app.app_context():
+        assert db.session.scalar(db.select(Case.arrived_at).where(Case.number == number)) == datetime(2026, 11, 24, 10, 12)
+    assert act(client, number, "resolve", outcome="resolved", result="修好了").status_code == 303
+    page = client.get(f"/staff/cases/{number}").get_data(as_text=True)
+    assert "不能早于办结时间（2026-11-24 10:12），不能晚于现在" in page
+    monkeypatch.setattr(forms_app.clock, "now", lambda: datetime(2026, 11, 24, 10, 30, tzinfo=TZ))
+    for typed, stored in (("2026-11-24 10:15", datetime(2026, 11, 24, 10, 15)),  # as the example in the message
+                          ("１０：２０", datetime(2026, 11, 24, 10, 20)),  # a time alone is today, full-width too
+                          ("刚才", datetime(2026, 11, 24, 10, 30))):
+        with app.app_context():
+            row = db.session.scalar(db.select(Case).where(Case.number == number))
+            row.feedback_at = None
+            db.session.commit()
+        answer = act(client, number, "feedback", channel="电话", given_at=typed)
+        assert answer.status_code == 303, (typed, re.findall(r'class="error"[^>]*>([^<]+)', answer.get_data(as_text=True)))
+        with app.app_context():
+            assert db.session.scalar(db.select(Case.feedback_at).where(Case.number == number)) == stored, typed
+    wrong = act(client, number, "feedback", channel="电话", given_at="昨天下午")
+    assert wrong.status_code == 422 and "刚刚发生的可以点“刚才”" in wrong.get_data(as_text=True)
