@@ -58,6 +58,16 @@ def arrived_in_time(case: Case, minutes: int) -> bool | None:
     return case.arrived_at is not None and case.arrived_at - case.dispatched_at <= timedelta(minutes=minutes)
 
 
+def _arrival(case: Case):
+    """The arrival time, or 未到场 when that was recorded (with its reason, in the ledger) instead."""
+    if case.arrived_at is not None:
+        return case.arrived_at
+    missed = False
+    for entry in case.ledger:  # of the latest dispatch only
+        missed = {"dispatch": False, "no_arrival": True}.get(entry.action, missed)
+    return "未到场" if missed else None
+
+
 def cases_in(roster: Roster, month: str, *, street: str | None = None, station: str | None = None,
              stations: list[str] | None = None) -> list[Case]:
     start, end = month_bounds(month)
@@ -90,7 +100,7 @@ def register_rows(roster: Roster, found: list[Case], *, full: bool, now: datetim
                      case.phone if full else mask_phone(case.phone), case.owner.display_name if case.owner else "",
                      "、".join(departments), f"{outcome} {case.result or ''}".strip() if outcome else ("不予受理" if case.state == "rejected" else ""),
                      STATES.get(case.state, case.state),
-                     case.accepted_at, case.dispatched_at, case.arrived_at, case.resolved_at,
+                     case.accepted_at, case.dispatched_at, _arrival(case), case.resolved_at,
                      case.feedback_at, case.followed_up_at, case.closed_at if case.state == "archived" else None,
                      case.satisfaction, "是" if on_time(case, now) else "否"])
     return rows

@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from forms_app.cases import flow
@@ -274,3 +275,23 @@ def test_a_download_that_fails_leaves_no_export_log_row(client, app, month, monk
     assert client.get("/staff/reports/2026-11.xlsx").status_code == 500
     with app.app_context():
         assert db.session.query(ExportLog).count() == 0
+
+
+def test_the_register_says_when_an_on_site_dispatch_was_not_attended(app, month):
+    from forms_app.cases import service as cases
+    from forms_app.extensions import db
+    from forms_app.models import Staff
+    from forms_app.staff import reports
+
+    with app.app_context():
+        clerk = db.session.scalar(select(Staff).limit(1))
+        case = cases.register(month, station="shuyuan", category="neighbours", description="楼上漏水", location="",
+                              occurred="", name="王五", phone="13812340001", contact_time="", anonymous=False,
+                              sensitive_consent=False, now=T0)
+        for action, payload in (("accept", {}), ("dispatch", {"department": "司法所", "on_site": True}),
+                                ("no_arrival", {"reason": "改为电话调解"})):
+            cases.act(month, case, action, payload, clerk, now=T0 + timedelta(hours=1))
+        db.session.commit()
+        rows = reports.register_rows(month, reports.cases_in(month, "2026-11", station="shuyuan"), full=False, now=NOW)
+    row = next(dict(zip(reports.REGISTER_COLUMNS, r)) for r in rows if r[0] == case.number)
+    assert row["到场时间"] == "未到场" and row["处置部门"] == "司法所"
