@@ -16,7 +16,7 @@ from .avatar import avatar_svg
 from .ics import duty_calendar
 from .jsonld import officer_jsonld, station_jsonld
 from .opendata import search_index, stations_json
-from .qr import qr_svg
+from .qr import qr_image
 from .views import district_views, officer_view, station_view
 
 SITE_TITLE = "三官一师公示栏"
@@ -68,7 +68,10 @@ def render_site(roster: Roster, options: SiteOptions) -> dict[str, str | bytes]:
         abs_url = links.absolute(base, folder)
         context = dict(common, v=view, root="../../", abs_url=abs_url, street_path=links.street_dir(view.street_id),
                        webcal=links.webcal(abs_url + "duty.ics"),
-                       jsonld=station_jsonld(roster, station, base), complaint_qr=bool(view.complaint_url))
+                       jsonld=station_jsonld(roster, station, base))
+        qr = qr_image(abs_url, f"{station.name}：{abs_url}")
+        complaint_qr = qr_image(view.complaint_url, f"{station.name}反映诉求") if view.complaint_url else None
+        context.update(qr_mm=qr.poster_mm, complaint_qr_mm=complaint_qr.poster_mm if complaint_qr else None)
         files[folder + "index.md"] = env.get_template("station.md.j2").render(context)
         files[folder + "poster.html"] = env.get_template("poster.html.j2").render(context)
         required = [c for c in view.cards if c.officer.role in roster.settings.required_roles]
@@ -76,9 +79,9 @@ def render_site(roster: Roster, options: SiteOptions) -> dict[str, str | bytes]:
         card_people = [c for c in required if not (c.officer.role in seen_roles or seen_roles.add(c.officer.role))]
         card_people += [c for c in view.cards if c not in card_people][: max(0, 6 - len(card_people))]
         files[folder + "cards.html"] = env.get_template("cards.html.j2").render(context, card_people=card_people)
-        files[folder + "qr.svg"] = qr_svg(abs_url, f"{station.name}：{abs_url}")
-        if view.complaint_url:
-            files[folder + "complaint-qr.svg"] = qr_svg(view.complaint_url, f"{station.name}反映诉求")
+        files[folder + "qr.svg"] = qr.svg
+        if complaint_qr:
+            files[folder + "complaint-qr.svg"] = complaint_qr.svg
         files[folder + "duty.ics"] = duty_calendar(roster, today, base, f"{station.name}值班", station=station.id)
 
     for officer in roster.officers:
