@@ -253,3 +253,46 @@ class AuditEntry(db.Model):
     action: Mapped[str] = mapped_column(String(32), index=True)
     target: Mapped[str] = mapped_column(String(100), default="")  # a case number, a month, an officer id
     address: Mapped[str] = mapped_column(String(64), default="")
+
+
+class Notification(db.Model):
+    """One message to one recipient through one channel: the outbox (forms_app/notify/). Written
+    in the transaction of the action that causes it, delivered later by a sender. ``uid`` is the
+    id a receiver sees, the same on every retry, so that it can drop a duplicate."""
+
+    __tablename__ = "notifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uid: Mapped[str] = mapped_column(String(32), unique=True)
+    event: Mapped[str] = mapped_column(String(40))
+    channel: Mapped[str] = mapped_column(String(20))  # log, email, webhook
+    target: Mapped[str] = mapped_column(String(300), default="")  # the e-mail address or webhook URL; "" = the global webhook
+    recipient_kind: Mapped[str] = mapped_column(String(20))  # resident, officer, department, staff, duty_room
+    recipient_name: Mapped[str] = mapped_column(String(100), default="")
+    recipient_address: Mapped[str] = mapped_column(String(300), default="")  # phone or e-mail, for a gateway
+    text: Mapped[str] = mapped_column(Text)
+    case_number: Mapped[str | None] = mapped_column(String(20))
+    appointment_number: Mapped[str | None] = mapped_column(String(20))
+    created_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(10), default="pending")  # pending, sending, sent, failed
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime]
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_until: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(String(200))
+
+    __table_args__ = (Index("ix_notifications_due", "status", "next_attempt_at"),)
+
+
+class NotificationAttempt(db.Model):
+    """Every try to deliver a notification, kept for staff to see why one failed."""
+
+    __tablename__ = "notification_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notification_id: Mapped[int] = mapped_column(ForeignKey("notifications.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime]
+    sender: Mapped[str] = mapped_column(String(64))
+    ok: Mapped[bool]
+    error: Mapped[str | None] = mapped_column(String(200))
