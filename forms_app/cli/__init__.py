@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import accounts, data, feeds, reports
+from . import accounts, data, feeds, notify, reports
 
 
 def register_commands(app: Flask) -> None:
-    for module in (reports, accounts, data, feeds):
+    for module in (reports, accounts, data, feeds, notify):
         for command in module.COMMANDS:
             app.cli.add_command(command)

@@ -1,0 +1,36 @@
+"""`flask --app forms_app send-notifications`: deliver the outbox, once (for cron) or --loop."""
+from __future__ import annotations
+
+import time
+
+import click
+from flask.cli import with_appcontext
+from sqlalchemy.exc import DBAPIError
+
+from ..extensions import db
+from ..notify.sender import send_due
+
+
+@click.command("send-notifications")
+@click.option("--loop", is_flag=True, help="一直运行，每隔 --interval 秒发送一次 / keep running, a pass every --interval s")
+@click.option("--interval", default=10.0, show_default=True, help="--loop 时两次之间的秒数 / seconds between passes")
+@with_appcontext
+def send_notifications(loop: bool, interval: float) -> None:
+    """发送待发的通知 / deliver the notifications that are due. Ends with: sent=N failed=N pending=N"""
+    while True:
+        try:
+            summary = send_due()
+        except DBAPIError as exc:  # the database away for a moment: the next pass tries again
+            db.session.rollback()
+            if not loop:
+                raise click.ClickException(f"数据库暂时无法连接 / database unavailable: {type(exc).__name__}") from None
+            click.echo(f"数据库暂时无法连接，{interval:g} 秒后再试 / database unavailable, retrying", err=True)
+        else:
+            if not loop or summary.sent or summary.failed:
+                click.echo(summary.line())
+        if not loop:
+            return
+        time.sleep(interval)
+
+
+COMMANDS = (send_notifications,)

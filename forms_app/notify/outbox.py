@@ -1,0 +1,73 @@
+"""Writing messages into the outbox, in the transaction of the action that causes them: an action
+that is rolled back takes its messages with it, and a message never exists without its action.
+
+Each message becomes one row per delivery: the recipient's own channel (settings.notify in
+roster.yaml, ``log`` when none is set), and, when NOTIFY_WEBHOOK_URL is set, one more for that
+webhook, so that a street office connects one SMS or WeChat gateway for every message."""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import insert
+from sqlalchemy.engine import Connection
+
+from ..clock import naive
+from ..models import Notification
+
+EVENTS = ("appointment.booked", "appointment.cancelled", "appointment.rescheduled", "appointment.reminder",
+          "case.registered", "case.accepted", "case.dispatched", "case.state_changed", "case.deadline_due",
+          "case.deadline_passed", "case.follow_up")
+KINDS = ("resident", "officer", "department", "staff", "duty_room")
+CHANNELS = ("log", "email", "webhook")
+
+
+@dataclass(frozen=True)
+class Recipient:
+    kind: str  # one of KINDS
+    name: str
+    address: str = ""  # a phone or an e-mail address: what a gateway delivers to
+    channel: str = "log"  # one of CHANNELS
+    target: str = ""  # the e-mail address or webhook URL the channel delivers to
+
+
+@dataclass(frozen=True)
+class Message:
+    event: str
+    recipient: Recipient
+    text: str
+    case: str | None = None  # the case number a person reads
+    appointment: str | None = None  # the booking number
+
+
+def global_webhook() -> str:
+    return (os.environ.get("NOTIFY_WEBHOOK_URL") or "").strip()
+
+
+def rows(messages: list[Message], now: datetime) -> list[dict]:
+    """The outbox rows of ``messages``, ready to insert."""
+    found = []
+    for message in messages:
+        if message.event not in EVENTS or message.recipient.kind not in KINDS:
+            raise ValueError(f"unknown event or recipient kind: {message.event} {message.recipient.kind}")
+        deliveries = [(message.recipient.channel, message.recipient.target)]
+        if global_webhook():
+            deliveries.append(("webhook", ""))
+        for channel, target in dict.fromkeys(deliveries):
+            found.append({
+                "uid": secrets.token_hex(16), "event": message.event, "channel": channel, "target": target,
+                "recipient_kind": message.recipient.kind, "recipient_name": message.recipient.name[:100],
+                "recipient_address": message.recipient.address[:300], "text": message.text,
+                "case_number": message.case, "appointment_number": message.appointment,
+                "created_at": naive(now), "status": "pending", "attempts": 0, "next_attempt_at": naive(now)})
+    return found
+
+
+def write(connection: Connection, messages: list[Message], now: datetime) -> int:
+    """Insert into the outbox on ``connection``, inside the caller's transaction."""
+    found = rows(messages, now)
+    if found:
+        connection.execute(insert(Notification), found)
+    return len(found)
