@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import sys
 import threading
+import time
 from pathlib import Path
 
 from werkzeug.serving import BaseWSGIServer, make_server
@@ -32,6 +33,26 @@ def site_server(host: str, port: int, root: Path = ROOT / "site") -> BaseWSGISer
     return make_server(host, port, static_site.create(root), threaded=True)
 
 
+def sender_thread(app, interval: float = 3.0) -> threading.Thread:
+    """A notification sender beside the demo, on the log channel by default: each message that
+    would go out is printed here (flask --app forms_app send-notifications --loop in production)."""
+    from sqlalchemy.exc import DBAPIError
+
+    from forms_app.extensions import db
+    from forms_app.notify.sender import send_due
+
+    def run() -> None:
+        while True:
+            with app.app_context():
+                try:
+                    send_due()
+                except DBAPIError:
+                    db.session.rollback()  # the next pass tries again
+            time.sleep(interval)
+
+    return threading.Thread(target=run, name="notify-sender", daemon=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = server_arguments(__doc__.splitlines()[0]).parse_args(argv)
 
@@ -48,9 +69,11 @@ def main(argv: list[str] | None = None) -> int:
     forms = make_server(args.host, args.forms_port, app, threaded=True,
                         request_handler=requestlog.dev_server_handler(app))
     threading.Thread(target=site.serve_forever, daemon=True).start()
+    sender_thread(app).start()
     print(f"\n  三官一师公示栏 / notice board:      http://{args.host}:{args.site_port}/")
     print(f"  预约服务 / form service:            http://{args.host}:{args.forms_port}/")
     print(f"  数据库 / database:                  {app.config['SQLALCHEMY_DATABASE_URI']}")
+    print("  通知 / notifications:              打印在这里 / printed here (log channel)")
     print("  按 Ctrl+C 停止 / press Ctrl+C to stop\n", flush=True)
     try:
         forms.serve_forever()

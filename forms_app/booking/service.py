@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from roster import Roster
 
+from ..notify.outbox import forget as forget_messages
 from .. import clock
 from ..clock import aware, naive
 from ..db.transactions import caller_transaction_open, own_connection
@@ -155,6 +156,7 @@ def purge_expired(retention_days: int, now: datetime | None = None) -> int:
     expired = db.session.scalars(select(Appointment).where(Appointment.ends_at < cutoff)).all()
     for appointment in expired:
         db.session.delete(appointment)
+    forget_messages(appointments=[appointment.number for appointment in expired])
     return len(expired)
 
 

@@ -24,6 +24,8 @@ from ..db.transactions import caller_transaction_open, own_connection
 from ..extensions import db
 from ..inputs import lookup_key, random_code, same_secret
 from ..models import Case, LedgerEntry, RepeatGuard
+from ..notify import events
+from ..notify.outbox import forget as forget_messages
 from . import flow, photos, sql
 from .deadlines import due_for
 from .ledger import erase, snapshot
@@ -200,6 +202,7 @@ def act(roster: Roster, case: Case, action: str, payload: dict, actor, now: date
         values["state"] = change.state
         values["due_at"] = due_for(roster, case.category, change.state, now)
     before = {name: getattr(case, name) for name in TRACKED}
+    state_before = case.state
     if values:
         rule = flow.BY_CODE[action]
         still = Case.state == case.state if rule.same_state else Case.state.in_(rule.sources)
@@ -217,6 +220,7 @@ def act(roster: Roster, case: Case, action: str, payload: dict, actor, now: date
     db.session.add(LedgerEntry(case_id=case.id, at=naive(now), actor_id=actor.id, actor=actor.display_name,
                                action=action, before=snapshot({k: before[k] for k in changed}),
                                after=snapshot({k: after[k] for k in changed}), note=str(note)))
+    events.after_case_action(roster, case, action, state_before, now)  # in this transaction: no message without its action
     return case
 
 
@@ -301,6 +305,7 @@ def purge_expired(retention_days: int, remove_photo, now: datetime | None = None
                                    .options(selectinload(Case.photos), selectinload(Case.ledger))).all()
         for case in batch:
             _purge(case, retention_days, now, remove_photo)
+        forget_messages(cases=[case.number for case in batch])
         db.session.flush()  # clean once flushed, the batch leaves the session's (weak) identity map
     return len(expired)
 

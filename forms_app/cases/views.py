@@ -128,6 +128,12 @@ def _tracked_case(number: str) -> Case | None:
     return service.by_number(number)
 
 
+@bp.get("/t/<number>")
+def short_link(number: str):
+    """The short link in a text message (notify/texts.py): the tracking form with the number filled in."""
+    return redirect(url_for(".track", number=normalise_number(number) or None), 303)
+
+
 @bp.get("/track/<number>")
 def tracked(number: str):
     case = _tracked_case(number)

@@ -71,3 +71,20 @@ def write(connection: Connection, messages: list[Message], now: datetime) -> int
     if found:
         connection.execute(insert(Notification), found)
     return len(found)
+
+
+def forget(*, cases: list[str] = (), appointments: list[str] = ()) -> int:
+    """Delete the messages of purged cases and bookings (they hold the name, the phone and the
+    text's number): the retention the consent text promises covers the outbox too."""
+    from sqlalchemy import delete, or_
+
+    from ..extensions import db
+
+    conditions = []
+    if cases:
+        conditions.append(Notification.case_number.in_(list(cases)))
+    if appointments:
+        conditions.append(Notification.appointment_number.in_(list(appointments)))
+    if not conditions:
+        return 0
+    return db.session.execute(delete(Notification).where(or_(*conditions))).rowcount

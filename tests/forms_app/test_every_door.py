@@ -158,6 +158,7 @@ DOORS = {
     "complaints.received": Door("resident"),
     "complaints.track": Door("resident", page="/track"),
     "complaints.tracked": Door("resident", number="case"),
+    "complaints.short_link": Door("resident", number="case"),
     "complaints.satisfaction": Door("resident", page="/track/{case}", number="case"),
     "feeds.officer_feed": Door("resident"),
     "health.healthz": Door("resident"),

@@ -1,0 +1,17 @@
+"""The texts of the notifications: Jinja2 templates in Chinese under
+forms_app/templates/notify/<event>.<recipient kind>.txt, each short enough for one SMS
+(SMS_LIMIT characters, tested with the longest realistic values), with the number and a short
+link (FORMS_URL + /t/<number>)."""
+from __future__ import annotations
+
+from flask import current_app, render_template
+
+SMS_LIMIT = 70
+
+
+def short_link(number: str) -> str:
+    return current_app.config["FORMS_URL"].rstrip("/") + "/t/" + number
+
+
+def render(event: str, kind: str, **values) -> str:
+    return " ".join(render_template(f"notify/{event}.{kind}.txt", **values).split())
