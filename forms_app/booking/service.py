@@ -14,13 +14,14 @@ from sqlalchemy.exc import IntegrityError
 
 from roster import Roster
 
-from ..notify.outbox import forget as forget_messages
 from .. import clock
 from ..clock import aware, naive
 from ..db.transactions import caller_transaction_open, own_connection
 from ..extensions import db
 from ..inputs import lookup_key, normalise_number, random_code, same_secret
 from ..models import BOOKED, CANCELLED, Appointment, AppointmentEvent
+from ..notify import events, outbox
+from ..notify.outbox import forget as forget_messages
 from . import sql
 from .slots import Slot, find_slot
 
@@ -113,8 +114,12 @@ def book(roster: Roster, station: str, officer: str, start: datetime, resident: 
     for seat in range(1, roster.settings.slot_capacity + 1):
         for _ in range(5):  # a fresh number if the random one collides
             booked = Booked(0, new_number(), secrets.token_urlsafe(32), station, officer, starts_at, ends_at)
+            messages = events.booking_messages(roster, "appointment.booked", number=booked.number, officer=officer,
+                                               station=station, starts_at=starts_at, name=resident.name,
+                                               phone=resident.phone)
             try:
-                return _store(booked, resident, seat, buckets, naive(now), f"{slot.start:%Y-%m-%d %H:%M} {officer}")
+                return _store(booked, resident, seat, buckets, naive(now), f"{slot.start:%Y-%m-%d %H:%M} {officer}",
+                              messages)
             except IntegrityError:
                 db.session.rollback()
                 if _phone_busy(resident.phone, starts_at, ends_at):
@@ -125,9 +130,9 @@ def book(roster: Roster, station: str, officer: str, start: datetime, resident: 
 
 
 def _store(booked: Booked, resident: Resident, seat: int, buckets: list[datetime], now: datetime,
-           detail: str) -> Booked:
-    """Write the booking's rows and commit (transactions.py says on which connection);
-    IntegrityError if the phone, the seat or the number is taken."""
+           detail: str, messages: list) -> Booked:
+    """Write the booking's rows and its messages, and commit (transactions.py says on which
+    connection); IntegrityError if the phone, the seat or the number is taken."""
     row = {"number": booked.number, "manage_token": booked.manage_token, "station_id": booked.station_id,
            "officer_id": booked.officer_id, "starts_at": booked.starts_at, "ends_at": booked.ends_at,
            "name": resident.name, "phone": resident.phone, "topic": resident.topic,
@@ -135,10 +140,13 @@ def _store(booked: Booked, resident: Resident, seat: int, buckets: list[datetime
            "consent_version": resident.consent_version, "created_at": now}
     if caller_transaction_open():
         new_id = sql.insert_rows(db.session.connection(), row, seat, buckets, detail)
+        outbox.write(db.session.connection(), messages, now)
         db.session.commit()
     else:
-        with own_connection(db.engine) as connection:
+        # the booking and its messages in one transaction: neither stands without the other
+        with own_connection(db.engine, statements=2) as connection:
             new_id = sql.insert_rows(connection, row, seat, buckets, detail)
+            outbox.write(connection, messages, now)
     return replace(booked, id=new_id)
 
 
@@ -209,6 +217,10 @@ def cancel(roster: Roster, appointment: Appointment, reason: str, now: datetime 
     appointment.cancelled_at = naive(now)
     appointment.cancel_reason = reason
     appointment.events.append(AppointmentEvent(at=naive(now), action="cancelled", detail=reason))
+    events.write_now(events.booking_messages(
+        roster, "appointment.cancelled", number=appointment.number, officer=appointment.officer_id,
+        station=appointment.station_id, starts_at=appointment.starts_at, name=appointment.name,
+        phone=appointment.phone), now)
     return appointment
 
 
@@ -235,5 +247,8 @@ def reschedule(roster: Roster, appointment: Appointment, officer: str, start: da
         except IntegrityError:
             continue  # someone holds this seat: the savepoint is undone, try the next one
         db.session.expire(appointment)
+        events.write_now(events.booking_messages(
+            roster, "appointment.rescheduled", number=appointment.number, officer=officer,
+            station=appointment.station_id, starts_at=starts_at, name=appointment.name, phone=appointment.phone), now)
         return appointment
     raise SlotTaken("这个时间段刚刚被别人约走了，请选择其他时间", "slot")

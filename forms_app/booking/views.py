@@ -86,6 +86,12 @@ def _booking_or_404(token: str):
     return appointment
 
 
+@bp.get("/b/<number>")
+def short_link(number: str):
+    """The short link in a text message (notify/texts.py): the booking look-up, number filled in."""
+    return redirect(url_for(".find", number=normalise_number(number) or None), 303)
+
+
 @bp.route("/manage", methods=["GET", "POST"])
 @limits.booking_lookup
 @limits.booking_number

@@ -22,11 +22,11 @@ def caller_transaction_open() -> bool:
 
 
 @contextmanager
-def own_connection(engine: Engine):
+def own_connection(engine: Engine, statements: int = 1):
     """A connection whose writes stand when it is left, and not after an error: on PostgreSQL
-    each statement commits as it runs (the writes that use this are single statements), elsewhere
-    one transaction commits at the end."""
-    if engine.dialect.name == "postgresql":
+    a single statement commits as it runs (no BEGIN and COMMIT round trips), elsewhere, or when
+    the caller writes more than one statement, one transaction commits at the end."""
+    if engine.dialect.name == "postgresql" and statements == 1:
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             yield connection
     else:

@@ -47,3 +47,35 @@ def after_case_action(roster: Roster, case: Case, action: str, state_before: str
     messages = case_messages(roster, case, action, state_before)
     if messages:
         outbox.write(db.session.connection(), messages, now)
+
+
+def booking_messages(roster: Roster, event: str, *, number: str, officer: str, station: str, starts_at: datetime,
+                     name: str, phone: str) -> list[Message]:
+    """A booking made, cancelled or moved: the resident, and the officer the meeting is with."""
+    who = roster.officer(officer) if roster.has_officer(officer) else None
+    values = {"number": number, "when": f"{aware(starts_at):%m月%d日%H:%M}", "officer": who.name if who else officer,
+              "station": roster.station(station).name if roster.has_station(station) else station,
+              "link": texts.short_link(number, kind="b")}
+    found = [Message(event, Recipient("resident", name, phone, channel_for(roster, "resident")),
+                     texts.render(event, "resident", **values), appointment=number)]
+    if who is not None:
+        found.append(Message(event, officer_recipient(roster, who), texts.render(event, "officer", **values),
+                             appointment=number))
+    return found
+
+
+def officer_recipient(roster: Roster, officer) -> Recipient:
+    """An officer's own contact (``notify:`` in officers.yaml: an e-mail address or a webhook URL)
+    decides the channel; without one, the channel of settings.notify for officers."""
+    contact = getattr(officer, "notify", None) or ""
+    if contact.startswith(("http://", "https://")):
+        return Recipient("officer", officer.name, contact, "webhook", contact)
+    if "@" in contact:
+        return Recipient("officer", officer.name, contact, "email", contact)
+    return Recipient("officer", officer.name, "", channel_for(roster, "officer"))
+
+
+def write_now(messages: list[Message], now: datetime) -> None:
+    """Into the session's transaction (the caller commits)."""
+    if messages:
+        outbox.write(db.session.connection(), messages, now)

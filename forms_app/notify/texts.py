@@ -9,8 +9,9 @@ from flask import current_app, render_template
 SMS_LIMIT = 70
 
 
-def short_link(number: str) -> str:
-    return current_app.config["FORMS_URL"].rstrip("/") + "/t/" + number
+def short_link(number: str, kind: str = "t") -> str:
+    """/t/<number> opens a case's tracking form, /b/<number> a booking's look-up, number filled in."""
+    return current_app.config["FORMS_URL"].rstrip("/") + f"/{kind}/" + number
 
 
 def render(event: str, kind: str, **values) -> str:

@@ -153,6 +153,7 @@ DOORS = {
     "booking.booked": Door("resident"),
     "booking.booked_ics": Door("resident"),
     "booking.manage": Door("resident", page="/manage/{token}"),
+    "booking.short_link": Door("resident", number="appointment"),
     "booking.find": Door("resident", page="/manage", query="number={appointment}"),
     "complaints.complaint": Door("resident", page="/complaint?station=wenhua-lu", may_change=("uploads.pending",)),
     "complaints.received": Door("resident"),

@@ -13,11 +13,17 @@ NOW = datetime(2026, 12, 3, 10, 0, tzinfo=TZ)
 TEMPLATES = sorted(p.name for p in (Path(__file__).resolve().parents[3] / "forms_app/templates/notify").glob("*.txt"))
 # the longest realistic values: a long station name, a long category, a long department, a long link host
 LONGEST = {"number": "2612-WWWW", "station": "滨江新区临江路平安服务驿站", "category": "劳动争议与工资拖欠",
-           "state": "已登记，等待受理", "due": "12月31日", "on_site": True, "department": "区住房和城乡建设局"}
+           "state": "已登记，等待受理", "due": "12月31日", "on_site": True, "department": "区住房和城乡建设局",
+           "when": "12月31日14:30", "officer": "欧阳明辉"}
 
 
-@pytest.mark.parametrize("with_link", [True, False], ids=["with-link", "without-link"])
-@pytest.mark.parametrize("template", TEMPLATES)
+# every text with its link, and those that may go without one (a dispatch before its report-in link) without
+CASES = [(t, True) for t in TEMPLATES] + [
+    (t, False) for t in TEMPLATES
+    if "if link" in (Path(__file__).resolve().parents[3] / "forms_app/templates/notify" / t).read_text(encoding="utf-8")]
+
+
+@pytest.mark.parametrize("template, with_link", CASES, ids=[f"{t}-{'link' if w else 'no-link'}" for t, w in CASES])
 def test_every_text_fits_one_sms_with_the_longest_values(app, template, with_link):
     from forms_app.notify import texts
 
@@ -68,3 +74,28 @@ def test_an_action_that_is_rolled_back_leaves_no_message(roster, staff, ctx):
     cases.act(roster, case, "accept", {}, staff, now=NOW)
     db.session.rollback()  # e.g. the request failed after the action
     assert db.session.scalars(select(Notification)).all() == []
+
+
+def test_booking_cancelling_and_moving_tell_the_resident_and_the_officer(client, app):
+    from forms_app.api.appointments import booking_example
+    from forms_app.extensions import db
+    from forms_app.models import Notification
+    from forms_app.rosters import current_roster
+
+    with app.app_context():
+        example = booking_example(current_roster())
+    made = client.post("/api/v1/appointments", json=example)
+    assert made.status_code == 201, made.json
+    number, token = made.json["number"], made.json["manage_token"]
+    assert client.delete(f"/api/v1/appointments/{number}?token={token}").status_code in (200, 204)
+    with app.app_context():
+        found = [(n.event, n.recipient_kind) for n in db.session.scalars(select(Notification).order_by(Notification.id))]
+        texts = [n.text for n in db.session.scalars(select(Notification))]
+    assert found == [("appointment.booked", "resident"), ("appointment.booked", "officer"),
+                     ("appointment.cancelled", "resident"), ("appointment.cancelled", "officer")]
+    assert all(number in text for text in texts)
+
+
+def test_the_booking_short_link_opens_the_look_up_with_the_number(client):
+    answer = client.get("/b/ab12cd34")
+    assert answer.status_code == 303 and answer.headers["Location"].endswith("/manage?number=AB12-CD34")
