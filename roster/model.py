@@ -116,6 +116,9 @@ class Officer(Model):
     photo: Text | None = Field(default=None, description="照片文件，相对于数据目录，如 photos/wang-fang.jpg；不填则显示姓氏头像")
     specialties: tuple[Text, ...] = Field(default=(), description="擅长领域")
     serving_since: date | None = Field(default=None, description="何时开始服务本社区 YYYY-MM-DD")
+    notify: Annotated[str, BeforeValidator(_text), Field(max_length=300)] | None = Field(
+        default=None, description="预约通知发到哪里（不公开）：电子邮箱，或 https:// 开头的 webhook 地址 / "
+                                  "where booking notices go (never published): an e-mail address or a webhook URL")
 
 
 class OfficersFile(Model):

@@ -502,3 +502,20 @@ def test_a_vacancy_is_said_on_its_station_page_with_a_number_to_call(tmp_path):
     assert notice == '律师岗位暂缺，咨询请拨打文昌街道热线 <a class="sb-tel" href="tel:073128810000">0731-28810000</a>' 
     for other in ("wenhua-lu", "jiangwan"):
         assert "岗位暂缺" not in read(tmp_path / "site", f"stations/{other}/index.html")
+
+
+def test_an_officers_notification_contact_is_never_published(tmp_path):
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(SMALL, data)
+    officers = data / "officers.yaml"
+    text = officers.read_text(encoding="utf-8")
+    first_id = roster.load_roster(SMALL, today=TODAY).officers[0].id
+    text = text.replace(f"id: {first_id}\n", f"id: {first_id}\n    notify: secret-inbox@example.gov.cn\n", 1)
+    officers.write_text(text, encoding="utf-8")
+    model = roster.load_roster(data, today=TODAY)
+    assert model.officer(first_id).notify == "secret-inbox@example.gov.cn"
+    build_site(model, tmp_path / "site", BASE, FORMS, today=TODAY, src_dir=tmp_path / "src")
+    leaks = [p for p in (tmp_path / "site").rglob("*") if p.is_file() and b"secret-inbox" in p.read_bytes()]
+    assert leaks == []
