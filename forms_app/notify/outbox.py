@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import insert
 from sqlalchemy.engine import Connection
 
-from ..clock import naive
+from ..clock import aware, naive
 from ..models import Notification
 
 EVENTS = ("appointment.booked", "appointment.cancelled", "appointment.rescheduled", "appointment.reminder",
@@ -48,6 +48,7 @@ def global_webhook() -> str:
 
 def rows(messages: list[Message], now: datetime) -> list[dict]:
     """The outbox rows of ``messages``, ready to insert."""
+    stamp = naive(aware(now))  # an action may hand over its time already naive (Beijing): not to be shifted again
     found = []
     for message in messages:
         if message.event not in EVENTS or message.recipient.kind not in KINDS:
@@ -61,7 +62,7 @@ def rows(messages: list[Message], now: datetime) -> list[dict]:
                 "recipient_kind": message.recipient.kind, "recipient_name": message.recipient.name[:100],
                 "recipient_address": message.recipient.address[:300], "text": message.text,
                 "case_number": message.case, "appointment_number": message.appointment,
-                "created_at": naive(now), "status": "pending", "attempts": 0, "next_attempt_at": naive(now)})
+                "created_at": stamp, "status": "pending", "attempts": 0, "next_attempt_at": stamp})
     return found
 
 

@@ -30,11 +30,11 @@ class _Stderr(logging.StreamHandler):
         pass
 
 
-def route_pattern(app: Flask, path: str) -> str:
+def route_pattern(app: Flask, path: str, method: str | None = None) -> str:
     """What a log line may say of a path: its route pattern (``/manage/<token>``), never the path
     itself, nor its query string; the one rule for every log that names a request."""
     # the request's own method: with match()'s default (GET) a POST-only route was "(no route)"
-    method = request.method if has_request_context() else None
+    method = method or (request.method if has_request_context() else None)
     try:
         rule, _args = app.url_map.bind("localhost").match(path.split("?", 1)[0], method=method, return_rule=True)
     except HTTPException:
@@ -48,7 +48,7 @@ def dev_server_handler(app: Flask) -> type[WSGIRequestHandler]:
 
     class PatternHandler(WSGIRequestHandler):
         def log_request(self, code="-", size="-") -> None:
-            self.log("info", '"%s %s" %s %s', self.command, route_pattern(app, self.path), code, size)
+            self.log("info", '"%s %s" %s %s', self.command, route_pattern(app, self.path, self.command), code, size)
 
     return PatternHandler
 

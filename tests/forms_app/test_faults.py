@@ -295,5 +295,6 @@ def test_the_log_names_the_route_of_a_post_only_path(app):
 
     with app.test_request_context("/api/v1/cases", method="POST"):
         assert route_pattern(app, "/api/v1/cases") == "/api/v1/cases"  # was "(no route)"
+    assert route_pattern(app, "/api/v1/cases", "POST") == "/api/v1/cases"  # the demo server, outside a request
     with app.test_request_context("/staff/cases/2611-AAAA/act", method="POST"):
         assert route_pattern(app, "/staff/cases/2611-AAAA/act") == "/staff/cases/<number>/act"
