@@ -22,6 +22,7 @@ from email.message import EmailMessage
 
 from ..clock import aware
 from ..models import Notification
+from ..staff.permissions import mask_name
 from . import signing
 
 TIMEOUT = 10  # seconds for one delivery; the sender's claim lasts much longer (sender.LEASE)
@@ -37,7 +38,9 @@ def shorten_tokens(text: str) -> str:
 
 
 def deliver_log(note: Notification) -> None:
-    print(f"[通知 notification] {note.event} → {note.recipient_kind} {note.recipient_name}："
+    # a resident's name masked, as in the console's lists: this goes to a log (the texts hold no name or phone)
+    name = mask_name(note.recipient_name) if note.recipient_kind == "resident" else note.recipient_name
+    print(f"[通知 notification] {note.event} → {note.recipient_kind} {name}："
           f"{shorten_tokens(note.text)}", file=sys.stdout, flush=True)
 
 

@@ -107,7 +107,8 @@ def test_each_message_goes_out_once_through_its_channel(ctx, webhook, smtp, caps
            message(kind="department", channel="webhook", target=webhook, event="case.dispatched")])
     summary = send_due(now=NOW)
     assert summary.line() == "sent=3 failed=0 pending=0"
-    assert "case.registered → resident" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "case.registered → resident" in printed and "13800000000" not in printed
     assert len(smtp) == 1 and smtp[0].rcpt_tos == ["officer@example.gov.cn"]
     assert "AB12-CD34" in smtp[0].content.decode("utf-8", "replace") or "AB12-CD34" in str(smtp[0].original_content)
     assert len(Hook.received) == 1
@@ -221,3 +222,13 @@ def test_the_command_ends_with_the_summary_line(app):
     result = app.test_cli_runner().invoke(args=["send-notifications"])
     assert result.exit_code == 0, result.output
     assert result.output.strip().splitlines()[-1] == "sent=2 failed=0 pending=0"
+
+
+def test_the_log_channel_prints_no_residents_name_or_phone_and_no_token(ctx, capsys):
+    from forms_app.notify.sender import send_due
+
+    write([message(name="王五", text="报到：https://fw.example.cn/report/Zk3x9QmT2vLp8RwY4nBc6dFh")])
+    assert send_due(now=NOW).sent == 1
+    printed = capsys.readouterr().out
+    assert "王*" in printed and "王五" not in printed and "13800000000" not in printed
+    assert "Zk3x9QmT2vLp8RwY4nBc6dFh" not in printed
