@@ -181,6 +181,11 @@ class Settings(Model):
     arrival_minutes: int = Field(default=30, ge=5, le=240, description="需要到场的吹哨，多少分钟内到场算及时")
     ranking_min_cases: int = Field(default=3, ge=1, le=1000,
                                    description="当月至少有多少个案件的站点才参加排名 / cases a station needs to be ranked")
+    notify: dict[Literal["resident", "officer", "department", "staff", "duty_room"],
+                 Literal["log", "email", "webhook"]] = Field(
+        default_factory=dict,
+        description="每类收件人的通知渠道，如 resident: webhook（接短信网关）；不写的用 log。地址和密钥只来自环境变量 / "
+                    "the channel per recipient kind (log if unset); addresses and secrets only from the environment")
 
 
 class District(Model):

@@ -103,3 +103,16 @@ def test_booking_cancelling_and_moving_tell_the_resident_and_the_officer(client,
 def test_the_booking_short_link_opens_the_look_up_with_the_number(client):
     answer = client.get("/b/ab12cd34")
     assert answer.status_code == 303 and answer.headers["Location"].endswith("/manage?number=AB12-CD34")
+
+
+def test_the_channel_for_each_kind_of_recipient_comes_from_the_roster(roster_dir):
+    from roster import load_roster
+
+    from forms_app.notify import events
+
+    path = roster_dir / "roster.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "settings:\n", "settings:\n  notify:\n    resident: webhook\n    department: email\n", 1), encoding="utf-8")
+    edited = load_roster(roster_dir)
+    assert [events.channel_for(edited, kind) for kind in ("resident", "department", "officer")] == \
+        ["webhook", "email", "log"]
