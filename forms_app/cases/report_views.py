@@ -59,7 +59,12 @@ def _page(case, link, form, status: int):
                            topic=topics.get(case.category, case.category),
                            actions=flow.allowed(facts, flow.DEPARTMENT),
                            waiting=flow.waiting(facts, flow.DEPARTMENT), names=flow.ACTION_NAMES,
-                           resident=_resident(case), states=flow.STATES), status
+                           resident=_resident(case), states=flow.STATES, reported=_reported(case, link)), status
+
+
+def _reported(case, link):
+    """The department's latest "处置完毕" on this dispatch, so that a reload shows it was sent."""
+    return next((e for e in reversed(case.ledger) if e.action == "report_done" and e.at >= link.dispatched_at), None)
 
 
 def _resident(case) -> str:

@@ -191,6 +191,7 @@ def test_each_action_lands_in_the_ledger_as_the_department_and_counts_in_the_arr
     assert state == "handling"
     assert ledger[-2:] == [("城管", None, "handle", "已到现场，正在清理"),
                            ("城管", None, "report_done", "杂物已清走，通道畅通")]
+    assert "处置完毕：杂物已清走，通道畅通" in client.get(path).get_data(as_text=True)  # a reload shows it was sent
 
     console = login(desk).get(f"/staff/cases/{number}").get_data(as_text=True)
     assert "部门报告处置完毕" in console and "杂物已清走，通道畅通" in console and "报到链接" in console
