@@ -372,52 +372,13 @@ def ledger_words(action: str, step: Step) -> str:
     return "；".join(part for part in (recorded, step.note) if part)
 
 
-def _offered(role: str | None) -> list[str]:
-    """The actions a page may offer: the console's, or with ``role`` those that role may take."""
-    return list(ACTIONS) if role is None else [a.code for a in FLOW if role in a.by]
-
-
-def waiting(facts: Facts, role: str | None = None) -> dict[str, str]:
-    """The console's actions that apply to this case but must wait for another step first:
-    action → what to do first, so that the page can say why it does not offer them."""
-    context = Context(None, datetime.max, None, None)
-    found = {}
-    for code in _offered(role):
-        action = BY_CODE[code]
-        if facts.state not in action.sources:
-            continue
-        try:
-            action.check(facts, {}, context)
-        except IllegalAction:
-            continue  # does not apply to this case at all
-        try:
-            action.needs(facts, {}, context)
-        except IllegalAction as exc:
-            found[code] = exc.message
-    return found
-
-
-def allowed(facts: Facts, role: str | None = None) -> list[str]:
-    """The console's actions a page may offer for this case (the same rules apply, so this is only
-    a hint); with ``role``, only those that role may take."""
-    context = Context(None, datetime.max, None, None)
-    found = []
-    for code in _offered(role):
-        try:
-            _guard(BY_CODE[code], facts, {}, context)
-        except IllegalAction:
-            continue
-        found.append(code)
-    return found
-
-
 def _require(payload: dict, names: tuple[str, ...]) -> None:
     missing = [n for n in names if payload.get(n) in (None, "")]
     if missing:
         raise IllegalAction("请填写：" + "、".join(FIELD_NAMES.get(n, n) for n in missing), missing[0])
 
 
-def _guard(action: Action, facts: Facts, payload: dict, context: Context) -> None:
+def guard(action: Action, facts: Facts, payload: dict, context: Context) -> None:
     if facts.state not in action.sources:
         raise IllegalAction(f"案件处于“{STATES[facts.state]}”状态，不能{action.label}")
     action.check(facts, payload, context)
@@ -431,7 +392,7 @@ def apply(action: str, facts: Facts, payload: dict, actor_id: int | None, now: d
     if found is None:
         raise IllegalAction(f"没有“{action}”这个操作")
     context = Context(actor_id, now, reopen_days, departments)
-    _guard(found, facts, payload, context)
+    guard(found, facts, payload, context)
     _require(payload, found.required)
     found.validate(facts, payload, context)
     return Change(found.target or facts.state, found.fields(facts, payload, context))

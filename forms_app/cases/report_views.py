@@ -8,7 +8,7 @@ from .. import clock, limits
 from ..extensions import db
 from ..rosters import current_roster
 from ..staff.permissions import mask_name, mask_phone
-from . import flow, report_in, service
+from . import flow, offers, report_in, service
 from .forms import ReportForm
 
 bp = Blueprint("report_in", __name__)
@@ -57,8 +57,8 @@ def _page(case, link, form, status: int):
     topics = {c.code: c.name for c in roster.settings.categories}
     return render_template("report_in/page.html", case=case, link=link, form=form, station=station,
                            topic=topics.get(case.category, case.category),
-                           actions=flow.allowed(facts, flow.DEPARTMENT),
-                           waiting=flow.waiting(facts, flow.DEPARTMENT), names=flow.ACTION_NAMES,
+                           actions=offers.allowed(facts, flow.DEPARTMENT),
+                           waiting=offers.waiting(facts, flow.DEPARTMENT), names=flow.ACTION_NAMES,
                            resident=_resident(case), states=flow.STATES, reported=_reported(case, link)), status
 
 
