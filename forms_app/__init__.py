@@ -12,7 +12,7 @@ from roster.phones import display_phone, tel_uri
 
 from . import api
 from .booking import feeds as booking_feeds, views as booking_views
-from .cases import views as case_views
+from .cases import report_views, views as case_views
 from .cli import register_commands
 from .config import ROOT, engine_options, from_environment, instance_secret
 from .db import sqlite  # noqa: F401 - every SQLite connection's settings, registered on import
@@ -25,7 +25,7 @@ from .web.converters import MonthConverter, RowIdConverter
 from .web.jsonbody import JSONProvider
 from .web.session_cookie import SessionInterface
 
-BLUEPRINTS = (booking_views.bp, staff_views.bp, dashboard.bp, api.bp, booking_feeds.bp, case_views.bp, health.bp)
+BLUEPRINTS = (booking_views.bp, staff_views.bp, dashboard.bp, api.bp, booking_feeds.bp, case_views.bp, report_views.bp, health.bp)
 
 
 def create_app(test_config: dict | None = None) -> Flask:

@@ -296,3 +296,20 @@ class NotificationAttempt(db.Model):
     sender: Mapped[str] = mapped_column(String(64))
     ok: Mapped[bool]
     error: Mapped[str | None] = mapped_column(String(200))
+
+
+class ReportLink(db.Model):
+    """A department's report-in (报到) link for one dispatch of one case (cases/report_in.py).
+    Only the SHA-256 of its token is kept: the raw token is in the dispatch message alone."""
+
+    __tablename__ = "report_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    department: Mapped[str] = mapped_column(String(64))
+    dispatched_at: Mapped[datetime]  # the dispatch it belongs to: a later dispatch has another
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]  # revoked by the owner, replaced by a new dispatch, or the case closed
+    ended_why: Mapped[str | None] = mapped_column(String(16))  # revoked, redispatched, closed

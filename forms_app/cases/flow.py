@@ -52,6 +52,8 @@ RESIDENT_OUTCOMES = {code: words for code, _, words in OUTCOME_TABLE}
 FEEDBACK_CHANNELS = ("电话", "当面", "短信", "上门")
 STAFF_ROLES = ("station", "admin")
 RESIDENT = "resident"  # the role of the resident's own actions
+DEPARTMENT = "department"  # a department reporting in through its link (report_in.py), without an account
+CONSOLE_ROLES = STAFF_ROLES + ("supervisor",)
 
 # What a clerk calls each detail an action may need, for messages.
 FIELD_NAMES = {"reason": "原因", "department": "部门", "arrived_at": "到场时间", "note": "记录", "outcome": "是否化解",
@@ -195,6 +197,11 @@ def _resolve_needs(facts: Facts, _payload: dict, _context: Context) -> None:
         raise IllegalAction("这次吹哨需要到场：办结前请先“记录到场”时间，或记录“未到场”并写明原因")
 
 
+def _report_done_needs(facts: Facts, _payload: dict, _context: Context) -> None:
+    if facts.dispatched_on_site and facts.arrived_at is None and not facts.arrival_excused:
+        raise IllegalAction("这次吹哨需要到场：请先点“已到场”，再报告处置完毕")
+
+
 def _resolve_validate(_facts: Facts, payload: dict, _context: Context) -> None:
     if payload["outcome"] not in OUTCOMES:
         raise IllegalAction("请选择是否化解", "outcome")
@@ -291,13 +298,18 @@ FLOW = (
            records=_dispatch_record),
     # From "handling" too: a note written before the arrival was recorded must not lock it out.
     Action("arrive", "记录到场", ("dispatched", "handling"), None, required=("arrived_at",), check=_arrive_check,
-           validate=_arrive_validate,
+           validate=_arrive_validate, by=STAFF_ROLES + (DEPARTMENT,),
            fields=lambda _f, p, _c: {"arrived_at": p["arrived_at"]}, unset=("arrived_at",),
            tells_resident=lambda _s: "承办人员已到场", records=lambda s: f"到场时间 {_minute(s.after.get('arrived_at'))}"),
     # The reason is the ledger row's note; the arrival rate counts the dispatch as not arrived.
     Action("no_arrival", "未到场", ("dispatched", "handling"), None, required=("reason",), check=_arrive_check),
     Action("handle", "处置记录", ("accepted", "dispatched", "handling"), "handling", required=("note",),
-           tells_resident=lambda _s: "正在处置"),
+           by=STAFF_ROLES + (DEPARTMENT,), tells_resident=lambda _s: "正在处置"),
+    # The department says it is done, with its result (the row's note), for the owner to read; 办结
+    # stays the owner's decision (resolve), which says to the resident whether it was resolved.
+    Action("report_done", "部门报告处置完毕", ("dispatched", "handling"), "handling", required=("result",),
+           by=(DEPARTMENT,), needs=_report_done_needs,
+           tells_resident=lambda _s: "承办部门已处置完毕，等待工作人员办结"),
     Action("resolve", "办结", ("accepted", "dispatched", "handling"), "resolved", required=("outcome", "result"),
            needs=_resolve_needs, validate=_resolve_validate,
            fields=lambda _f, p, c: {"resolved_at": c.now, "outcome": p["outcome"], "result": p["result"]},
@@ -328,12 +340,14 @@ FLOW = (
 )
 BY_CODE = {action.code: action for action in FLOW}
 # The console's actions: action → (states it may start from, state it leads to; None = stays).
-ACTIONS = {a.code: (a.sources, a.target) for a in FLOW if RESIDENT not in a.by}
+ACTIONS = {a.code: (a.sources, a.target) for a in FLOW if set(a.by) & set(CONSOLE_ROLES)}
+# The actions a department takes on its report-in page (report_in.py).
+DEPARTMENT_ACTIONS = tuple(a.code for a in FLOW if DEPARTMENT in a.by)
 ACTION_NAMES = {a.code: a.label for a in FLOW}
 
 # Ledger rows no action makes: what the console calls them, and what the resident reads (None: internal).
 RECORDED = {"registered": ("登记", "已登记，等待工作人员受理"), "reveal": ("查看个人信息", None),
-            "purged": ("删除个人信息", None)}
+            "purged": ("删除个人信息", None), "report_link_revoked": ("收回报到链接", None)}
 LEDGER_NAMES = {**ACTION_NAMES, **{code: label for code, (label, _) in RECORDED.items()}}
 
 
@@ -358,49 +372,13 @@ def ledger_words(action: str, step: Step) -> str:
     return "；".join(part for part in (recorded, step.note) if part)
 
 
-def waiting(facts: Facts, role: str | None = None) -> dict[str, str]:
-    """The console's actions that apply to this case but must wait for another step first:
-    action → what to do first, so that the page can say why it does not offer them."""
-    context = Context(None, datetime.max, None, None)
-    found = {}
-    for code in ACTIONS:
-        action = BY_CODE[code]
-        if (role is not None and not may(role, code)) or facts.state not in action.sources:
-            continue
-        try:
-            action.check(facts, {}, context)
-        except IllegalAction:
-            continue  # does not apply to this case at all
-        try:
-            action.needs(facts, {}, context)
-        except IllegalAction as exc:
-            found[code] = exc.message
-    return found
-
-
-def allowed(facts: Facts, role: str | None = None) -> list[str]:
-    """The console's actions a page may offer for this case (the same rules apply, so this is only
-    a hint); with ``role``, only those that role may take."""
-    context = Context(None, datetime.max, None, None)
-    found = []
-    for code in ACTIONS:
-        if role is not None and not may(role, code):
-            continue
-        try:
-            _guard(BY_CODE[code], facts, {}, context)
-        except IllegalAction:
-            continue
-        found.append(code)
-    return found
-
-
 def _require(payload: dict, names: tuple[str, ...]) -> None:
     missing = [n for n in names if payload.get(n) in (None, "")]
     if missing:
         raise IllegalAction("请填写：" + "、".join(FIELD_NAMES.get(n, n) for n in missing), missing[0])
 
 
-def _guard(action: Action, facts: Facts, payload: dict, context: Context) -> None:
+def guard(action: Action, facts: Facts, payload: dict, context: Context) -> None:
     if facts.state not in action.sources:
         raise IllegalAction(f"案件处于“{STATES[facts.state]}”状态，不能{action.label}")
     action.check(facts, payload, context)
@@ -414,7 +392,7 @@ def apply(action: str, facts: Facts, payload: dict, actor_id: int | None, now: d
     if found is None:
         raise IllegalAction(f"没有“{action}”这个操作")
     context = Context(actor_id, now, reopen_days, departments)
-    _guard(found, facts, payload, context)
+    guard(found, facts, payload, context)
     _require(payload, found.required)
     found.validate(facts, payload, context)
     return Change(found.target or facts.state, found.fields(facts, payload, context))

@@ -138,3 +138,17 @@ class SatisfactionForm(PlainTextForm):
     score = RadioField("您对这次办理满意吗？", choices=SCORES, validators=[InputRequired("请选一个分数")])
     comment = TextAreaField("还想说的话（选填，最多 500 字）",
                             validators=[Length(max=500, message="最多 500 字，请精简一下")])
+
+
+class ReportForm(PlainTextForm):
+    """A department's report-in (report_views.py): the flow says which detail each action needs."""
+
+    note = TextAreaField("处置情况", validators=[Length(max=2000, message="最多 2000 字，请精简一下")])
+    result = TextAreaField("处置结果（首问责任人据此办结并答复群众）",
+                           validators=[Length(max=2000, message="最多 2000 字，请精简一下")])
+
+    def payload(self, action: str, now) -> dict:
+        """"已到场" is now: the department reports as it happens, it does not type a time."""
+        if action == "arrive":
+            return {"arrived_at": now}
+        return {"note": (self.note.data or "").strip(), "result": (self.result.data or "").strip()}

@@ -26,7 +26,7 @@ from ..inputs import lookup_key, random_code, same_secret
 from ..models import Case, LedgerEntry, RepeatGuard
 from ..notify import events
 from ..notify.outbox import forget as forget_messages
-from . import flow, photos, sql
+from . import flow, photos, report_in, sql
 from .deadlines import due_for
 from .ledger import erase, snapshot
 
@@ -186,8 +186,10 @@ def _arrival_excused(case: Case) -> bool:
 
 
 def act(roster: Roster, case: Case, action: str, payload: dict, actor, now: datetime | None = None) -> Case:
-    """Apply one action of the flow as ``actor`` (a Staff account, or RESIDENT); raises
-    flow.IllegalAction. The caller commits.
+    """Apply one action of the flow as ``actor`` (a Staff account, RESIDENT, or a department through
+    its report-in link: report_in.actor); raises flow.IllegalAction. The caller commits. A dispatch
+    issues the department's report-in link (``report_in.link_for(case)`` gives its URL afterwards);
+    closing the case ends it.
 
     The row is changed only if it is still in the state the rules were asked about (and the
     fields the action fills are still empty): of two clerks, or two taps, acting on the same case
@@ -212,6 +214,11 @@ def act(roster: Roster, case: Case, action: str, payload: dict, actor, now: date
         if done.rowcount != 1:
             raise flow.IllegalAction(RACED)
         db.session.refresh(case)  # the row as written, also what another request changed meanwhile
+    # The department's report-in link lives and dies with its dispatch and the open case (report_in.py).
+    if action == "dispatch":
+        report_in.issue(case, now)
+    elif before["state"] != case.state and case.state not in flow.OPEN:
+        report_in.end(case, report_in.CLOSED, now)
     after = {name: getattr(case, name) for name in TRACKED}
     # What changed, and what the action set even where it was so already (a second dispatch to the
     # same department still names it in its row).

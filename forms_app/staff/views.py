@@ -7,7 +7,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from .. import audit, clock, limits
 from ..booking import outcomes
-from ..cases import flow
+from ..cases import flow, offers, report_in
 from ..cases import service as cases
 from ..cases.deadlines import overdue
 from ..cases.ledger import step as ledger_step
@@ -154,7 +154,7 @@ def queue():
 def _case_page(case: Case, submitted: tuple[str, ActionForm] | None = None, revealed: bool = False, status: int = 200):
     roster = current_roster()
     facts = cases.facts(case)
-    actions = flow.allowed(facts, current_user.role)
+    actions = offers.allowed(facts, current_user.role)
     forms = {a: action_form(a, roster, facts=facts) for a in actions}
     if submitted and submitted[0] in forms:
         forms[submitted[0]] = submitted[1]
@@ -163,7 +163,9 @@ def _case_page(case: Case, submitted: tuple[str, ActionForm] | None = None, reve
                            actions=actions, names=flow.ACTION_NAMES, ledger_names=flow.LEDGER_NAMES, outcomes=flow.OUTCOMES, open_states=flow.OPEN,
                            states=flow.STATES, roster=roster, topic=topics.get(case.category, case.category),
                            revealed=revealed, mask_name=mask_name, mask_phone=mask_phone,
-                           overdue=overdue(case), waiting=flow.waiting(facts, current_user.role),
+                           overdue=overdue(case), waiting=offers.waiting(facts, current_user.role),
+                           report_link=report_in.current(case, clock.now()),
+                           may_revoke=report_in.may_revoke(case, current_user),
                            ranges={name: flow.moment_range(name, facts) for name in flow.MOMENTS},
                            ledger_words=lambda entry: flow.ledger_words(entry.action, ledger_step(entry, case.department))), status
 
@@ -201,6 +203,22 @@ def act(number: str):
         return _case_page(case, (action, form), status=422)
     db.session.commit()
     flash(f"已{flow.ACTION_NAMES[action]}", "success")
+    return redirect(url_for(".case_page", number=number), 303)
+
+
+@bp.post("/cases/<number>/report-link/revoke")
+@login_required
+def revoke_report_link(number: str):
+    case = case_or_404(number, current_user, current_roster())
+    if not PlainTextForm().validate_on_submit():
+        abort(400)
+    if not report_in.may_revoke(case, current_user):
+        abort(403)
+    if report_in.revoke(case, current_user, clock.now()):
+        db.session.commit()
+        flash("报到链接已失效，部门再打开会看到“找不到”", "success")
+    else:
+        flash("这件案件现在没有可用的报到链接", "error")
     return redirect(url_for(".case_page", number=number), 303)
 
 

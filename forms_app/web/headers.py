@@ -18,9 +18,9 @@ CONTENT_SECURITY_POLICY = "; ".join((
     "frame-ancestors 'none'",
 ))
 
-# Pages that show one resident's booking or case, or staff data: a shared computer's cache,
+# Pages that show one resident's booking or case (a department's report-in page too), or staff data: a shared computer's cache,
 # or the back button after logout, must not show them again.
-PRIVATE_BLUEPRINTS = frozenset({"staff", "dashboard"})
+PRIVATE_BLUEPRINTS = frozenset({"staff", "dashboard", "report_in"})
 PRIVATE_ENDPOINTS = frozenset({
     "booking.booked", "booking.booked_ics", "booking.manage", "booking.find",
     "complaints.received", "complaints.tracked",

@@ -145,3 +145,52 @@ def test_the_queue_reads_on_a_phone_and_its_filters_are_whole_on_a_desktop(live,
         assert not cut and choice_fits, (width, cut)
         assert no_horizontal_scroll(page), width
         page.context.close()
+
+
+def test_a_department_reports_in_from_its_link_on_a_phone(live, phone, tmp_path):
+    """The dispatch message's link opened at 360 px: the case as the department needs it, the
+    arrival, a note and "处置完毕", each at once in the owner's ledger."""
+    from urllib.parse import urlsplit
+
+    from sqlalchemy import select
+
+    from forms_app import clock
+    from forms_app.cases import report_in, service as cases
+    from forms_app.extensions import db
+    from forms_app.models import Staff
+    from forms_app.rosters import current_roster
+
+    app = live["app"]
+    with app.app_context():
+        roster, clerk = current_roster(), db.session.scalar(select(Staff).where(Staff.username == "wenhua"))
+        case = cases.register(roster, station="wenhua-lu", category="neighbours", location="文化路 12 号 3 栋楼道",
+                              description="楼道里堆满纸箱和旧家具，堵住了消防通道，物业一直没有清理。",
+                              occurred="今天上午", name="欧阳娜娜", phone="13812345678", contact_time="",
+                              anonymous=False, sensitive_consent=False, now=clock.now())
+        cases.act(roster, case, "accept", {}, clerk)
+        cases.act(roster, case, "dispatch", {"department": "城管", "on_site": True}, clerk)
+        path, number = urlsplit(report_in.link_for(case)).path, case.number
+        db.session.commit()
+
+    page = phone
+    page.goto(live["forms"] + path)
+    main = page.locator("main").inner_text()
+    assert number in main and "文化路 12 号 3 栋楼道" in main and "欧***" in main and "欧阳娜娜" not in main
+    assert no_horizontal_scroll(page)
+    page.screenshot(path=str(tmp_path / "report-in-phone.png"), full_page=True)
+    page.get_by_role("button", name="已到场（记为现在）").click()
+    page.get_by_text("已记录到场时间").wait_for()
+    assert page.get_by_role("button", name="已到场（记为现在）").count() == 0
+    page.get_by_label("处置情况").fill("已到现场，正在联系物业清理")
+    page.get_by_role("button", name="记下处置情况").click()
+    page.get_by_text("已记下处置情况").wait_for()
+    page.get_by_label(re.compile("处置结果")).fill("杂物已全部清走，消防通道畅通")
+    page.get_by_role("button", name="处置完毕").click()
+    page.get_by_text("已报告处置完毕").wait_for()
+    assert no_horizontal_scroll(page)
+    page.screenshot(path=str(tmp_path / "report-in-done-phone.png"), full_page=True)
+
+    with app.app_context():
+        ledger = [(e.actor, e.action) for e in cases.by_number(number).ledger]
+        assert ledger[-3:] == [("城管", "arrive"), ("城管", "handle"), ("城管", "report_done")]
+        assert cases.by_number(number).arrived_at is not None

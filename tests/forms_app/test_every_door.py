@@ -109,6 +109,16 @@ def world(app, make_app, tmp_path):
                   "month": clock.now().strftime("%Y-%m"), "fmt": "xlsx", "filename": "forms.css"}
         from forms_app.booking.feeds import feed_token
         values["feed_token"] = feed_token(appointment.officer_id)
+        # a second case, dispatched on site, whose department's report-in link is open
+        from forms_app.cases import report_in
+        dispatched = cases.register(current_roster(), station="wenhua-lu", category="neighbours", description="路灯坏了",
+                                    location="3 栋", occurred="", name="王五", phone="13912345678", contact_time="",
+                                    anonymous=False, sensitive_consent=False)
+        cases.act(current_roster(), dispatched, "accept", {}, clerk_row)
+        cases.act(current_roster(), dispatched, "dispatch", {"department": "城管", "on_site": True}, clerk_row)
+        values["report_token"] = report_in.link_for(dispatched).rsplit("/", 1)[1]
+        values["dispatched"] = dispatched.number
+        db.session.commit()
     tracked = resident.post("/track", data={"number": values["case"], "phone_last4": "5678"})
     assert tracked.status_code == 303
     return service, World(resident, _signed_in(service, "clerk"), _signed_in(service, "boss"), values), uploads
@@ -185,6 +195,8 @@ DOORS = {
     "staff.act": Door("clerk", page="/staff/cases/{case}", number="case"),
     "staff.reveal": Door("clerk", page="/staff/cases/{case}", number="case"),
     "staff.photo": Door("clerk", number="case"),
+    "staff.revoke_report_link": Door("clerk", page="/staff/cases/{dispatched}", number="dispatched"),
+    "report_in.page": Door("resident", page="/report/{report_token}"),
     "staff.appointment_outcome": Door("clerk", page="/staff/"),
     "staff.accounts_page": Door("admin"),
     "staff.sign_out_everywhere": Door("admin", page="/staff/accounts"),

@@ -6,7 +6,8 @@ from datetime import datetime, timedelta
 import pytest
 
 from forms_app.cases.flow import (ACTIONS, BY_CODE, FLOW, OUTCOMES, RESIDENT, STATES, Facts, IllegalAction, Step,
-                                  allowed, apply, ledger_words, may, moment_range, resident_words, waiting)
+                                  apply, ledger_words, may, moment_range, resident_words)
+from forms_app.cases.offers import allowed, waiting
 from forms_app.cases.workdays import add_workdays, is_workday, schedule_known, workdays_between
 from roster import TZ
 
