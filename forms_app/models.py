@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import db
@@ -41,6 +41,8 @@ class Appointment(db.Model):
     # The case the meeting's matter became: one column, so one case per appointment, and every
     # change of the booking's outcome can require it empty in the same row it writes.
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), unique=True)
+    # the resident asked for the essential messages only (notify/outbox.py ESSENTIAL)
+    quiet: Mapped[bool] = mapped_column(default=False, server_default=false())
     case: Mapped[Case | None] = relationship()
 
     claims: Mapped[list[SlotClaim]] = relationship(back_populates="appointment", cascade="all, delete-orphan")
@@ -101,6 +103,9 @@ class Staff(UserMixin, db.Model):
     stations: Mapped[str] = mapped_column(Text, default="")  # comma-separated station ids
     street_id: Mapped[str | None] = mapped_column(String(64))
     active: Mapped[bool] = mapped_column(default=True)
+    # where the deadline and arrival notices reach them: a phone (for the gateway), an e-mail
+    # address or a webhook URL (notify/events.py contact_recipient)
+    contact: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime]
     # Part of every session's id: raising it (logout, a new password, "sign out everywhere") makes
     # every session cookie issued before worthless, on every worker, since the cookie is all a session is.
@@ -133,6 +138,8 @@ class Case(db.Model):
     anonymous: Mapped[bool] = mapped_column(default=False)  # not to be named to the other party
     consent_at: Mapped[datetime]
     consent_version: Mapped[str | None] = mapped_column(String(16))  # consent.py; empty before it was kept
+    # the resident asked for the essential messages only (notify/outbox.py ESSENTIAL)
+    quiet: Mapped[bool] = mapped_column(default=False, server_default=false())
     sensitive_consent_at: Mapped[datetime | None]
     state: Mapped[str] = mapped_column(String(16), index=True)
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), index=True)
@@ -281,6 +288,9 @@ class Notification(db.Model):
     claimed_until: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(String(200))
+    detail: Mapped[str | None] = mapped_column(Text)  # the longer body for e-mail and webhooks (the text is one SMS)
+    # a scheduled message's key (a reminder, a deadline notice): it is written once, whoever runs the pass
+    once_key: Mapped[str | None] = mapped_column(String(120), unique=True)
 
     __table_args__ = (Index("ix_notifications_due", "status", "next_attempt_at"),)
 

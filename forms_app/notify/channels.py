@@ -55,7 +55,7 @@ def deliver_email(note: Notification) -> None:
     message["To"] = note.target
     message["Subject"] = "三官一师公示栏：" + note.text.split("\n", 1)[0][:40]
     message["Message-ID"] = f"<{note.uid}@board>"  # the same on a retry: mail systems drop the duplicate
-    message.set_content(note.text)
+    message.set_content(note.text + (f"\n\n{note.detail}" if note.detail else ""))
     try:
         with smtplib.SMTP(host, int(os.environ.get("SMTP_PORT") or 25), timeout=TIMEOUT) as smtp:
             if (os.environ.get("SMTP_STARTTLS") or "").lower() in ("1", "true", "yes"):
@@ -74,6 +74,8 @@ def webhook_body(note: Notification) -> bytes:
         "recipient": {"kind": note.recipient_kind, "name": note.recipient_name, "address": note.recipient_address},
         "text": note.text, "case": note.case_number, "appointment": note.appointment_number,
         "created_at": aware(note.created_at).isoformat(timespec="seconds"),
+        # beyond the contract, for a receiver that shows more than one SMS (WeChat, e-mail): may be null
+        "detail": note.detail,
     }, ensure_ascii=False).encode("utf-8")
 
 

@@ -65,14 +65,21 @@ def booking_messages(roster: Roster, event: str, *, number: str, officer: str, s
 
 
 def officer_recipient(roster: Roster, officer) -> Recipient:
-    """An officer's own contact (``notify:`` in officers.yaml: an e-mail address or a webhook URL)
-    decides the channel; without one, the channel of settings.notify for officers."""
-    contact = getattr(officer, "notify", None) or ""
+    """An officer's own contact (``notify:`` in officers.yaml) decides the channel."""
+    return contact_recipient(roster, "officer", officer.name, getattr(officer, "notify", None))
+
+
+def contact_recipient(roster: Roster, kind: str, name: str, contact: str | None) -> Recipient:
+    """Whom a contact reaches, and how: a webhook URL is that webhook, an e-mail address is
+    e-mail, and anything else (a phone, or nothing) goes through the channel settings.notify sets
+    for ``kind``, with the phone as the address a gateway delivers to. One rule for officers
+    (officers.yaml ``notify:``), staff (Staff.contact) and departments (settings.department_contacts)."""
+    contact = (contact or "").strip()
     if contact.startswith(("http://", "https://")):
-        return Recipient("officer", officer.name, contact, "webhook", contact)
+        return Recipient(kind, name, contact, "webhook", contact)
     if "@" in contact:
-        return Recipient("officer", officer.name, contact, "email", contact)
-    return Recipient("officer", officer.name, "", channel_for(roster, "officer"))
+        return Recipient(kind, name, contact, "email", contact)
+    return Recipient(kind, name, contact, channel_for(roster, kind))
 
 
 def write_now(messages: list[Message], now: datetime) -> None:

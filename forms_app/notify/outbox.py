@@ -18,9 +18,13 @@ from ..clock import aware, naive
 from ..models import Notification
 
 EVENTS = ("appointment.booked", "appointment.cancelled", "appointment.rescheduled", "appointment.reminder",
-          "case.registered", "case.accepted", "case.dispatched", "case.state_changed", "case.deadline_due",
-          "case.deadline_passed", "case.follow_up")
+          "case.registered", "case.accepted", "case.dispatched", "case.state_changed", "case.resolved",
+          "case.deadline_due", "case.deadline_passed", "case.arrival_overdue", "case.follow_up")
 KINDS = ("resident", "officer", "department", "staff", "duty_room")
+# What a resident's own case or booking needs, which they get even when they declined the rest
+# (Case.quiet, Appointment.quiet): the number, a booking made, cancelled or moved, and the result.
+ESSENTIAL = ("appointment.booked", "appointment.cancelled", "appointment.rescheduled", "case.registered",
+             "case.resolved")
 CHANNELS = ("log", "email", "webhook")
 
 
@@ -31,6 +35,7 @@ class Recipient:
     address: str = ""  # a phone or an e-mail address: what a gateway delivers to
     channel: str = "log"  # one of CHANNELS
     target: str = ""  # the e-mail address or webhook URL the channel delivers to
+    quiet: bool = False  # a resident who declined every message their case or booking does not need
 
 
 @dataclass(frozen=True)
@@ -40,6 +45,8 @@ class Message:
     text: str
     case: str | None = None  # the case number a person reads
     appointment: str | None = None  # the booking number
+    detail: str | None = None  # a longer body where the channel carries one (e-mail, webhook)
+    once_key: str | None = None  # a scheduled message: written once under this key, whoever writes it again
 
 
 def global_webhook() -> str:
@@ -53,25 +60,43 @@ def rows(messages: list[Message], now: datetime) -> list[dict]:
     for message in messages:
         if message.event not in EVENTS or message.recipient.kind not in KINDS:
             raise ValueError(f"unknown event or recipient kind: {message.event} {message.recipient.kind}")
+        if message.recipient.quiet and message.event not in ESSENTIAL:
+            continue
         deliveries = [(message.recipient.channel, message.recipient.target)]
         if global_webhook():
             deliveries.append(("webhook", ""))
-        for channel, target in dict.fromkeys(deliveries):
+        for (channel, target), suffix in zip(dict.fromkeys(deliveries), ("own", "all")):
             found.append({
                 "uid": secrets.token_hex(16), "event": message.event, "channel": channel, "target": target,
                 "recipient_kind": message.recipient.kind, "recipient_name": message.recipient.name[:100],
                 "recipient_address": message.recipient.address[:300], "text": message.text,
                 "case_number": message.case, "appointment_number": message.appointment,
-                "created_at": stamp, "status": "pending", "attempts": 0, "next_attempt_at": stamp})
+                "created_at": stamp, "status": "pending", "attempts": 0, "next_attempt_at": stamp,
+                "detail": message.detail,
+                "once_key": f"{message.once_key}:{suffix}" if message.once_key else None})
     return found
 
 
 def write(connection: Connection, messages: list[Message], now: datetime) -> int:
-    """Insert into the outbox on ``connection``, inside the caller's transaction."""
+    """Insert into the outbox on ``connection``, inside the caller's transaction. A row whose
+    ``once_key`` is already there is skipped (two passes of the scheduler at once write a
+    reminder once); the answer counts the rows inserted."""
     found = rows(messages, now)
-    if found:
-        connection.execute(insert(Notification), found)
-    return len(found)
+    once = [row for row in found if row["once_key"]]
+    plain = [row for row in found if not row["once_key"]]
+    inserted = 0
+    if plain:
+        connection.execute(insert(Notification), plain)
+        inserted += len(plain)
+    if once:
+        if connection.dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as dialect_insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert as dialect_insert
+        for row in once:  # one by one: rowcount says which were new
+            statement = dialect_insert(Notification).values(**row).on_conflict_do_nothing(index_elements=["once_key"])
+            inserted += max(connection.execute(statement).rowcount, 0)
+    return inserted
 
 
 def forget(*, cases: list[str] = (), appointments: list[str] = ()) -> int:

@@ -126,7 +126,7 @@ def test_the_webhook_body_and_signature_are_the_contract(ctx, webhook, monkeypat
     assert send_due(now=NOW).sent == 2
     headers, body = Hook.received[0]
     sent = json.loads(body)
-    assert set(sent) == {"id", "event", "recipient", "text", "case", "appointment", "created_at"}
+    assert set(sent) == {"id", "event", "recipient", "text", "case", "appointment", "created_at", "detail"}  # the contract, and detail
     assert sent["event"] == "case.registered" and sent["case"] == "2612-AAAA" and sent["appointment"] == "AB12-CD34"
     assert sent["recipient"] == {"kind": "resident", "name": "王*", "address": "13800000000"}
     assert sent["created_at"] == "2026-12-03T10:00:00+08:00"
