@@ -100,6 +100,16 @@ def check_structure(officers: OfficersFile, roster: RosterFile, off_src: Source,
     for role in roster.settings.booking_days_by_role:
         if role not in roles:
             out.append(_unknown_role(ros_src, ("settings", "booking_days_by_role", role), role, roles))
+    departments = set(roster.settings.departments)
+    for department, contacts in roster.settings.department_contacts.items():
+        where = ("settings", "department_contacts", department)
+        if department not in departments:
+            out.append(_unknown(ros_src, where, department, departments, "部门", "department",
+                                "settings.departments"))
+        for ref in contacts:
+            if ref not in station_ids | street_ids:
+                out.append(_unknown(ros_src, where + (ref,), ref, station_ids | street_ids, "街道或站点",
+                                    "street or station", "streets 或 stations"))
     for i, officer in enumerate(officers.officers):
         if officer.role not in roles:
             out.append(_unknown_role(off_src, ("officers", i, "role"), officer.role, roles))

@@ -81,6 +81,10 @@ def _translate(error: dict, root: type[BaseModel], source: Source) -> tuple[tupl
     if kind == "phone":
         hz, he = phone_hint()
         return (loc, False, ctx["zh"], ctx["en"], hz, he)
+    if kind == "contact":
+        return (loc, False, ctx["zh"], ctx["en"], "写手机号如 13800000000、电子邮箱如 pcs@example.gov.cn，"
+                "或 https:// 开头的地址", "write a mobile such as 13800000000, an e-mail such as pcs@example.gov.cn, "
+                "or an https:// address")
     if kind == "id_format":
         return (loc, False, f"编号“{value}”不能用在网址里", f'id "{value}" is not URL-safe',
                 "编号只用小写英文字母、数字和连字符，如 wang-fang 或 wenhua-lu",

@@ -53,6 +53,19 @@ def _phone(value: object) -> str:
         raise PydanticCustomError("phone", "{en}", {"zh": exc.zh, "en": exc.en}) from None
 
 
+def _contact(value: object) -> str:
+    """Where a notice reaches someone: a webhook URL, an e-mail address, or a phone for the gateway."""
+    text = str(_text(value)).strip()
+    if re.fullmatch(r"https?://[^\s]+", text) or re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", text):
+        return text
+    try:
+        return normalise_phone(text)
+    except PhoneError:
+        raise PydanticCustomError(
+            "contact", "{en}", {"zh": f"“{text}”不是手机号、电子邮箱或 https:// 开头的 webhook 地址",
+                                "en": f'"{text}" is not a mobile phone, an e-mail address or an https:// webhook URL'}) from None
+
+
 def _time(value: object) -> object:
     if isinstance(value, time):
         return value
@@ -88,6 +101,10 @@ Id = Annotated[str, BeforeValidator(_text), AfterValidator(_id),
 Phone = Annotated[str, BeforeValidator(_phone),
                   WithJsonSchema({"type": ["string", "integer"],
                                   "description": "手机、带区号的座机（可带分机）或热线 / mobile, landline with area code, or hotline"})]
+Contact = Annotated[str, BeforeValidator(_contact), Field(max_length=300),
+                    WithJsonSchema({"type": ["string", "integer"], "maxLength": 300,
+                                    "description": "手机号（经短信网关）、电子邮箱，或 https:// 开头的 webhook 地址 / "
+                                                   "a mobile phone (through the SMS gateway), an e-mail address or a webhook URL"})]
 TimeOfDay = Annotated[time, BeforeValidator(_time),
                       WithJsonSchema({"type": "string", "pattern": r"^([01]?\d|2[0-3])[:：][0-5]\d$",
                                       "description": "24 小时制 HH:MM / 24-hour HH:MM"})]
@@ -172,6 +189,11 @@ class Settings(Model):
                                              description="诉求和预约的事项分类 / categories of complaints and appointments")
     departments: tuple[Text, ...] = Field(default=DEFAULT_DEPARTMENTS, min_length=1,
                                           description="吹哨可以派给的部门 / departments a case can be dispatched to")
+    department_contacts: dict[Text, dict[Ref, Contact]] = Field(
+        default_factory=dict,
+        description="吹哨通知发给部门的谁：部门 → 街道或站点编号 → 手机、电子邮箱或 webhook 地址；站点的优先于街道的，"
+                    "如 派出所: {wenchang: 13800000000, wenhua-lu: pcs@example.gov.cn} / who a dispatch reaches in each "
+                    "department, per street or station (a station's contact before its street's)")
     deadlines: dict[CaseState, Annotated[int, Field(ge=0, le=90)]] = Field(
         default_factory=lambda: dict(DEFAULT_DEADLINES),
         description="各环节限时（工作日）/ working days allowed per case state")

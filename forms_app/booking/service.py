@@ -137,7 +137,7 @@ def _store(booked: Booked, resident: Resident, seat: int, buckets: list[datetime
            "officer_id": booked.officer_id, "starts_at": booked.starts_at, "ends_at": booked.ends_at,
            "name": resident.name, "phone": resident.phone, "topic": resident.topic,
            "description": resident.description, "status": BOOKED, "consent_at": now,
-           "consent_version": resident.consent_version, "created_at": now}
+           "consent_version": resident.consent_version, "created_at": now, "quiet": False}
     if caller_transaction_open():
         new_id = sql.insert_rows(db.session.connection(), row, seat, buckets, detail)
         outbox.write(db.session.connection(), messages, now)

@@ -1,7 +1,8 @@
 """A department's report-in (报到) link: one per dispatch, without a staff account.
 
-A dispatch (吹哨) issues a link for that case and that dispatch. The token is 43 random
-characters; only its SHA-256 is stored (ReportLink.token_hash), so the database alone opens no
+A dispatch (吹哨) issues a link for that case and that dispatch. The token is 12 random
+characters (72 bits: short enough that the link fits the dispatch SMS, and still beyond guessing
+at any rate a server answers, the more so within a week's lifetime); only its SHA-256 is stored (ReportLink.token_hash), so the database alone opens no
 link. The raw token exists once, when ``issue`` makes it inside the dispatch's own transaction
 (service.act calls it). ``issue`` keeps it on the Case object it was given, for the rest of that
 request: the notifier that writes the dispatch message to the outbox, in the same transaction,
@@ -38,6 +39,7 @@ from ..models import Case, LedgerEntry, ReportLink
 from . import flow
 
 LIFETIME = timedelta(days=7)  # a dispatch still open after a week is the owner's to chase, not a link's
+TOKEN_BYTES = 9  # 12 characters in the link
 REVOKED, REDISPATCHED, CLOSED = "revoked", "redispatched", "closed"
 _RAW = "_report_in_token"  # the attribute of the Case object that carries a token just issued
 
@@ -59,7 +61,7 @@ def issue(case: Case, now: datetime) -> str:
     """A new link for the case's current dispatch (the caller commits); ends the links of any
     earlier dispatch. Returns the raw token, which is also kept on ``case`` for ``link_for``."""
     end(case, REDISPATCHED, now)
-    token = secrets.token_urlsafe(32)
+    token = secrets.token_urlsafe(TOKEN_BYTES)
     db.session.add(ReportLink(case_id=case.id, token_hash=_digest(token), department=case.department or "",
                               dispatched_at=case.dispatched_at, created_at=naive(now),
                               expires_at=naive(now + LIFETIME)))

@@ -16,7 +16,7 @@ bp = Blueprint("report_in", __name__)
 DONE = {"arrive": "已记录到场时间", "handle": "已记下处置情况", "report_done": "已报告处置完毕，首问责任人会办结并答复群众"}
 
 
-@bp.route("/report/<report_token>", methods=["GET", "POST"])
+@bp.route("/r/<report_token>", methods=["GET", "POST"])  # short, for the dispatch SMS
 @limits.resident_post
 def page(report_token: str):
     now = clock.now()
@@ -59,7 +59,8 @@ def _page(case, link, form, status: int):
                            topic=topics.get(case.category, case.category),
                            actions=offers.allowed(facts, flow.DEPARTMENT),
                            waiting=offers.waiting(facts, flow.DEPARTMENT), names=flow.ACTION_NAMES,
-                           resident=_resident(case), states=flow.STATES, reported=_reported(case, link)), status
+                           resident=_resident(case), arrival_minutes=roster.settings.arrival_minutes,
+                           states=flow.STATES, reported=_reported(case, link)), status
 
 
 def _reported(case, link):

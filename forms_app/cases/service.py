@@ -24,7 +24,7 @@ from ..db.transactions import caller_transaction_open, own_connection
 from ..extensions import db
 from ..inputs import lookup_key, random_code, same_secret
 from ..models import Case, LedgerEntry, RepeatGuard
-from ..notify import events
+from ..notify import events, outbox
 from ..notify.outbox import forget as forget_messages
 from . import flow, photos, report_in, sql
 from .deadlines import due_for
@@ -77,7 +77,7 @@ def register_unless_repeat(roster: Roster, *, now: datetime | None = None, repea
     now = now or clock.now()
     values, first_row = _rows(roster, now, **fields)
     case_id, repeat = sql.insert_numbered(db.session.connection(), values, first_row, _since(now, repeat_window),
-                                          lambda: new_number(now))
+                                          lambda: new_number(now), _notes(roster, values, now))
     if repeat is not None:
         return db.session.get(Case, repeat), False
     case = Case(id=case_id, **values)
@@ -114,7 +114,7 @@ def register_at_once(roster: Roster, *, now: datetime | None = None, repeat_wind
     values, first_row = _rows(roster, now, **fields)
     with own_connection(db.engine) as connection:
         case_id, repeat = sql.insert_numbered(connection, values, first_row, _since(now, repeat_window),
-                                              lambda: new_number(now))
+                                              lambda: new_number(now), _notes(roster, values, now))
     if repeat is not None:
         return Registered.of(db.session.get(Case, repeat), False)
     return Registered(case_id, values["number"], values["category"], values["created_at"], values["due_at"], True)
@@ -142,7 +142,7 @@ def file_complaint(roster: Roster, fields: dict, clean_photos: list | None = Non
 
 def _rows(roster: Roster, now: datetime, *, station: str, category: str, description: str, location: str,
           occurred: str, name: str, phone: str, contact_time: str, anonymous: bool,
-          sensitive_consent: bool, consent_version: str | None = None) -> tuple[dict, dict]:
+          sensitive_consent: bool, consent_version: str | None = None, quiet: bool = False) -> tuple[dict, dict]:
     """The case's row and its first ledger row, worked out before the first statement: on SQLite
     that statement takes the write lock, which every other complaint and booking then waits for."""
     due_at = due_for(roster, category, "registered", now)
@@ -151,11 +151,16 @@ def _rows(roster: Roster, now: datetime, *, station: str, category: str, descrip
         "occurred": occurred, "name": name, "phone": phone, "contact_time": contact_time, "anonymous": anonymous,
         "consent_at": naive(now), "consent_version": consent_version,
         "sensitive_consent_at": naive(now) if sensitive_consent else None,
-        "state": "registered", "due_at": due_at, "created_at": naive(now), "number": new_number(now)})
+        "state": "registered", "due_at": due_at, "created_at": naive(now), "number": new_number(now), "quiet": quiet})
     first_row = sql.with_defaults(LedgerEntry.__table__, {
         "at": naive(now), "actor": RESIDENT.display_name, "action": "registered",
         "after": snapshot({"state": "registered", "due_at": due_at})})
     return values, first_row
+
+
+def _notes(roster: Roster, values: dict, now: datetime) -> sql.Notes:
+    """The outbox rows that give the resident the number a new case gets (case.registered)."""
+    return lambda number: outbox.rows(events.registered_messages(roster, {**values, "number": number}), now)
 
 
 def _since(now: datetime, repeat_window: timedelta | None) -> datetime | None:

@@ -26,7 +26,8 @@ from ..staff.permissions import mask_name
 from . import signing
 
 TIMEOUT = 10  # seconds for one delivery; the sender's claim lasts much longer (sender.LEASE)
-_TOKEN = re.compile(r"[A-Za-z0-9_-]{20,}")
+# a report-in link's token (short, to fit an SMS), and any other long random string
+_TOKEN = re.compile(r"(?<=/r/)[A-Za-z0-9_-]{5,}|[A-Za-z0-9_-]{20,}")
 
 
 class DeliveryFailed(Exception):

@@ -18,29 +18,73 @@ def channel_for(roster: Roster, kind: str) -> str:
     return (getattr(roster.settings, "notify", None) or {}).get(kind, "log")
 
 
+def _station_name(roster: Roster, station_id: str) -> str:
+    return roster.station(station_id).name if roster.has_station(station_id) else station_id
+
+
+def _resident(roster: Roster, name: str, phone: str, quiet: bool) -> Recipient:
+    return Recipient("resident", name, phone, channel_for(roster, "resident"), quiet=bool(quiet))
+
+
+def registered_messages(roster: Roster, case: dict) -> list[Message]:
+    """The number of a case just registered, for the resident (``case``: the row's values)."""
+    return [Message("case.registered", _resident(roster, case["name"], case["phone"], case.get("quiet")),
+                    texts.render("case.registered", "resident", number=case["number"],
+                                 station=_station_name(roster, case["station_id"]),
+                                 link=texts.short_link(case["number"])), case=case["number"])]
+
+
 def case_messages(roster: Roster, case: Case, action: str, state_before: str) -> list[Message]:
-    station = roster.station(case.station_id).name if roster.has_station(case.station_id) else case.station_id
-    resident = Recipient("resident", case.name, case.phone, channel_for(roster, "resident"))
+    from ..cases import report_in
+    from ..cases.flow import RESIDENT_OUTCOMES, RESIDENT_STATES
+
+    resident = _resident(roster, case.name, case.phone, case.quiet)
+    values = {"number": case.number, "link": texts.short_link(case.number),
+              "state": RESIDENT_STATES.get(case.state, case.state)}
     found = []
     if action == "accept":
-        found.append(Message("case.accepted", resident, texts.render(
-            "case.accepted", "resident", number=case.number, station=station, link=texts.short_link(case.number)),
-            case=case.number))
+        event = "case.accepted"
+    elif case.state != state_before and case.state in ("resolved", "rejected"):
+        event = "case.result"  # the answer itself, which a resident who declined the rest still gets
+        values["outcome"] = RESIDENT_OUTCOMES.get(case.outcome or "", "") if case.state == "resolved" else ""
+    elif case.state != state_before and case.state == "followed_up":
+        event = "case.follow_up"  # after the follow-up call: the tracking page asks for the rating
     elif case.state != state_before:
-        from ..cases.flow import RESIDENT_STATES
-
-        found.append(Message("case.state_changed", resident, texts.render(
-            "case.state_changed", "resident", number=case.number, state=RESIDENT_STATES.get(case.state, case.state),
-            link=texts.short_link(case.number)), case=case.number))
+        event = "case.state_changed"
+    else:
+        event = None
+    if event:
+        found.append(Message(event, resident, texts.render(event, "resident", **values), case=case.number))
     if action == "dispatch" and case.department:
-        topics = {c.code: c.name for c in roster.settings.categories}
-        due = f"{aware(case.due_at):%m月%d日}" if case.due_at else "尽快"
-        department = Recipient("department", case.department, "", channel_for(roster, "department"))
-        found.append(Message("case.dispatched", department, texts.render(
-            "case.dispatched", "department", number=case.number, station=station,
-            category=topics.get(case.category, case.category), on_site=case.dispatched_on_site, due=due, link=""),
-            case=case.number))
+        found.append(dispatch_message(roster, case, report_in.link_for(case) or ""))
     return found
+
+
+def dispatch_message(roster: Roster, case: Case, link: str) -> Message:
+    """The 吹哨 to the department: one SMS with the number, the deadline and the report-in link;
+    the case as the department needs it (the report-in page's facts) in the detail, for e-mail
+    and webhooks. The resident's name and phone stay out: the page names whom to ask for."""
+    topics = {c.code: c.name for c in roster.settings.categories}
+    station = roster.station(case.station_id) if roster.has_station(case.station_id) else None
+    values = {"number": case.number, "station": station.name if station else case.station_id,
+              "category": topics.get(case.category, case.category), "on_site": case.dispatched_on_site,
+              "due": f"{aware(case.due_at):%m月%d日}" if case.due_at else "尽快", "link": link,
+              "arrival_minutes": roster.settings.arrival_minutes}
+    detail = texts.render_detail("case.dispatched", "department", case=case, address=station.address if station else "",
+                                 phones=station.phones if station else (), due_at=aware(case.due_at) if case.due_at else None,
+                                 **values)
+    return Message("case.dispatched", department_recipient(roster, case),
+                   texts.render("case.dispatched", "department", **values), case=case.number, detail=detail)
+
+
+def department_recipient(roster: Roster, case: Case) -> Recipient:
+    """The department's contact for the case's station, else for its street
+    (settings.department_contacts); without one, the message still goes to the outbox and the
+    global webhook, and the console's list of messages shows it."""
+    contacts = roster.settings.department_contacts.get(case.department or "", {})
+    street = roster.station(case.station_id).street if roster.has_station(case.station_id) else None
+    contact = contacts.get(case.station_id) or (contacts.get(street) if street else None)
+    return contact_recipient(roster, "department", case.department or "", contact)
 
 
 def after_case_action(roster: Roster, case: Case, action: str, state_before: str, now: datetime) -> None:
@@ -50,14 +94,14 @@ def after_case_action(roster: Roster, case: Case, action: str, state_before: str
 
 
 def booking_messages(roster: Roster, event: str, *, number: str, officer: str, station: str, starts_at: datetime,
-                     name: str, phone: str) -> list[Message]:
+                     name: str, phone: str, quiet: bool = False) -> list[Message]:
     """A booking made, cancelled or moved: the resident, and the officer the meeting is with."""
     who = roster.officer(officer) if roster.has_officer(officer) else None
     values = {"number": number, "when": f"{aware(starts_at):%m月%d日%H:%M}", "officer": who.name if who else officer,
-              "station": roster.station(station).name if roster.has_station(station) else station,
+              "station": _station_name(roster, station),
               "link": texts.short_link(number, kind="b")}
-    found = [Message(event, Recipient("resident", name, phone, channel_for(roster, "resident")),
-                     texts.render(event, "resident", **values), appointment=number)]
+    found = [Message(event, _resident(roster, name, phone, quiet), texts.render(event, "resident", **values),
+                     appointment=number)]
     if who is not None:
         found.append(Message(event, officer_recipient(roster, who), texts.render(event, "officer", **values),
                              appointment=number))

@@ -16,3 +16,9 @@ def short_link(number: str, kind: str = "t") -> str:
 
 def render(event: str, kind: str, **values) -> str:
     return " ".join(render_template(f"notify/{event}.{kind}.txt", **values).split())
+
+
+def render_detail(event: str, kind: str, **values) -> str:
+    """The longer body of notify/detail/<event>.<kind>.txt, line by line, for e-mail and webhooks."""
+    lines = (" ".join(line.split()) for line in render_template(f"notify/detail/{event}.{kind}.txt", **values).splitlines())
+    return "\n".join(line for line in lines if line)

@@ -196,7 +196,7 @@ DOORS = {
     "staff.reveal": Door("clerk", page="/staff/cases/{case}", number="case"),
     "staff.photo": Door("clerk", number="case"),
     "staff.revoke_report_link": Door("clerk", page="/staff/cases/{dispatched}", number="dispatched"),
-    "report_in.page": Door("resident", page="/report/{report_token}"),
+    "report_in.page": Door("resident", page="/r/{report_token}"),
     "staff.appointment_outcome": Door("clerk", page="/staff/"),
     "staff.accounts_page": Door("admin"),
     "staff.sign_out_everywhere": Door("admin", page="/staff/accounts"),

@@ -11,7 +11,7 @@ from tests.forms_app.booking.test_slots import api_book, fixed_clock  # noqa: F4
 TEMPLATES = Path(__file__).resolve().parents[2] / "forms_app" / "templates"
 SAMPLE = {"int": "1", "id": "1", "month": "2026-11", "path": "forms.css"}
 PRIVATE = ("/staff/", "/booked/", "/manage", "/track/", "/complaint/received", "/api/v1/appointments/",
-           "/api/v1/cases/", "/feeds/", "/report/")
+           "/api/v1/cases/", "/feeds/", "/r/")
 
 
 def sample_path(rule) -> str:
