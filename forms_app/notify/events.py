@@ -108,6 +108,26 @@ def booking_messages(roster: Roster, event: str, *, number: str, officer: str, s
     return found
 
 
+def reaches(recipient: Recipient) -> bool:
+    """Whether a message to ``recipient`` leaves the board at all: the log channel reaches nobody,
+    and a gateway needs an address to deliver to."""
+    if recipient.channel == "email":
+        return bool(recipient.target)
+    if recipient.target:
+        return True
+    return bool(recipient.address) and (recipient.channel == "webhook" or bool(outbox.global_webhook()))
+
+
+def dispatch_notice(roster: Roster, case: Case, link: str) -> tuple[str, bool]:
+    """What the clerk who dispatched is told, and whether the message reaches the department: if it
+    cannot, the report-in link, shown this once, to pass on by phone."""
+    to = department_recipient(roster, case)
+    if reaches(to):
+        return f"吹哨通知和报到链接会发给{case.department}（{to.address}）。", True
+    return (f"{case.department}收不到吹哨通知（roster.yaml 的 settings.department_contacts 和 settings.notify 里没有"
+            f"能送达的联系方式）：请电话通知，并把报到链接告诉对方，只显示这一次：{link}"), False
+
+
 def officer_recipient(roster: Roster, officer) -> Recipient:
     """An officer's own contact (``notify:`` in officers.yaml) decides the channel."""
     return contact_recipient(roster, "officer", officer.name, getattr(officer, "notify", None))

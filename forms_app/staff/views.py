@@ -16,6 +16,7 @@ from ..clock import naive
 from ..extensions import db
 from ..inputs import PlainTextForm
 from ..models import Appointment, Case, Staff
+from ..notify import events
 from ..rosters import current_roster
 from . import accounts, lockout, queue as work
 from .forms import ActionForm, LoginForm, PasswordForm, action_form
@@ -201,8 +202,12 @@ def act(number: str):
         else:
             flash(exc.message, "error")
         return _case_page(case, (action, form), status=422)
+    link = report_in.link_for(case)  # only now, in the dispatching request
     db.session.commit()
     flash(f"已{flow.ACTION_NAMES[action]}", "success")
+    if action == "dispatch" and link:
+        words, reached = events.dispatch_notice(roster, case, link)
+        flash(words, "success" if reached else "error")
     return redirect(url_for(".case_page", number=number), 303)
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from urllib.parse import urlsplit
 
 import pytest
 from werkzeug.security import generate_password_hash
@@ -421,3 +422,27 @@ def test_arrival_and_feedback_times_start_at_now_say_their_range_and_take_just_n
             assert db.session.scalar(db.select(Case.feedback_at).where(Case.number == number)) == stored, typed
     wrong = act(client, number, "feedback", channel="电话", given_at="昨天下午")
     assert wrong.status_code == 422 and "刚刚发生的可以点“刚才”" in wrong.get_data(as_text=True)
+
+
+def test_the_clerk_who_dispatches_is_told_whether_the_department_gets_the_message(client, people, roster_dir, app):
+    from forms_app.notify import channels
+
+    login(client, "wenhua")
+    number = people["wenhua-lu"]
+    assert act(client, number, "accept").status_code == 303
+    # the small roster has no department contacts: the clerk gets the link, this once, to pass on
+    page = client.get(act(client, number, "dispatch", department="司法所").headers["Location"]).get_data(as_text=True)
+    assert "司法所收不到吹哨通知" in page
+    link = re.search(r"只显示这一次：(\S+?)<", page).group(1)
+    assert "/r/" in link and channels.shorten_tokens(link) != link
+    assert client.get(urlsplit(link).path).status_code == 200  # it opens the report-in page
+    assert "只显示这一次" not in client.get(f"/staff/cases/{number}").get_data(as_text=True)
+
+    path = roster_dir / "roster.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "settings:\n", "settings:\n  department_contacts:\n    派出所:\n      wenchang: pcs@example.gov.cn\n", 1),
+        encoding="utf-8")
+    # the service reads the edited roster at the next request: now the police station gets it
+    assert act(client, number, "handle", note="司法所说要派出所处理").status_code == 303
+    page = client.get(act(client, number, "dispatch", department="派出所").headers["Location"]).get_data(as_text=True)
+    assert "吹哨通知和报到链接会发给派出所（pcs@example.gov.cn）" in page and "只显示这一次" not in page
