@@ -8,6 +8,7 @@ from ..clock import aware
 from ..extensions import db
 from ..inputs import normalise_number
 from ..models import CANCELLED
+from ..notify import events
 from ..rosters import current_roster
 from . import service as appointments
 from .calendars import appointment_event, calendar, ics_response
@@ -118,7 +119,8 @@ def booked(token: str):
     roster = current_roster()
     manage = url_for(".manage", token=token, _external=True)
     find = url_for(".find", number=appointment.number)
-    return render_template("booking/booked.html", manage_url=manage, find_url=find, **describe(roster, appointment))
+    return render_template("booking/booked.html", manage_url=manage, find_url=find,
+                           texted=events.resident_hears(roster, appointment.phone), **describe(roster, appointment))
 
 
 @bp.get("/booked/<token>/appointment.ics")

@@ -8,6 +8,7 @@ from .. import limits
 from ..extensions import db
 from ..inputs import normalise_number
 from ..models import Case
+from ..notify import events
 from ..rosters import current_roster
 from ..web.errors import reshown_on_outage
 from . import pending, photos, service
@@ -87,7 +88,7 @@ def received():
     roster = current_roster()
     view = public_view(roster, case)
     return render_template("complaints/received.html", case=case, view=view,
-                           expected=expected_words(roster, case),
+                           expected=expected_words(roster, case), texted=events.resident_hears(roster, case.phone),
                            track_url=url_for(".track", number=case.number, _external=True))
 
 

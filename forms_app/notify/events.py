@@ -118,6 +118,12 @@ def reaches(recipient: Recipient) -> bool:
     return bool(recipient.address) and (recipient.channel == "webhook" or bool(outbox.global_webhook()))
 
 
+def resident_hears(roster: Roster, phone: str) -> bool:
+    """Whether the messages to a resident leave the board (a gateway is set up), so that a page may
+    promise them an SMS; the log channel alone must not make that promise."""
+    return reaches(_resident(roster, "", phone, False))
+
+
 def dispatch_notice(roster: Roster, case: Case, link: str) -> tuple[str, bool]:
     """What the clerk who dispatched is told, and whether the message reaches the department: if it
     cannot, the report-in link, shown this once, to pass on by phone."""

@@ -245,3 +245,25 @@ def test_the_channel_for_each_kind_of_recipient_comes_from_the_roster(roster_dir
     edited = load_roster(roster_dir)
     assert [events.channel_for(edited, kind) for kind in ("resident", "department", "officer")] == \
         ["webhook", "email", "log"]
+
+
+@pytest.mark.parametrize("channel, texted", [(None, False), ("webhook", True)])
+def test_the_pages_promise_an_sms_only_where_a_gateway_delivers_it(client, roster_dir, channel, texted):
+    from tests.forms_app.cases.test_complaints import file_complaint
+
+    if channel:
+        path = roster_dir / "roster.yaml"
+        path.write_text(path.read_text(encoding="utf-8").replace(
+            "settings:\n", f"settings:\n  notify:\n    resident: {channel}\n", 1), encoding="utf-8")
+    response, data = file_complaint(client)
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert ("发短信到您的手机（尾号 " + data["phone"][-4:] in page) is texted
+    from forms_app.api.appointments import booking_example
+    from forms_app.rosters import current_roster
+
+    with client.application.app_context():
+        example = booking_example(current_roster())
+    made = client.post("/api/v1/appointments", json=example)
+    assert made.status_code == 201, made.json
+    booked = client.get(f"/booked/{made.json['manage_token']}").get_data(as_text=True)
+    assert ("预约信息已发短信到您的手机（尾号 " + example["phone"][-4:] in booked) is texted
