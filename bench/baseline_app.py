@@ -54,7 +54,7 @@ def create(url: str | None = None) -> Flask:
                "station_id": body["station"], "officer_id": body["officer"], "starts_at": starts_at,
                "ends_at": starts_at + timedelta(minutes=30), "name": body["name"], "phone": body["phone"],
                "topic": body["topic"], "description": body["description"], "status": "booked",
-               "consent_at": now, "created_at": now}
+               "consent_at": now, "created_at": now, "quiet": False}
         buckets = [starts_at + PHONE_BUCKET * i for i in range(6)]
         with own_connection(engine) as connection:  # as the service writes a booking
             insert_rows(connection, row, BARE_SEAT, buckets, "bench")

@@ -40,7 +40,7 @@ def _one_statement():
     rows = Appointment.__table__
     values = {name: bindparam(name, type_=rows.c[name].type) for name in (
         "number", "manage_token", "station_id", "officer_id", "starts_at", "ends_at", "name", "phone", "topic",
-        "description", "status", "consent_at", "consent_version", "created_at")}
+        "description", "status", "consent_at", "consent_version", "created_at", "quiet")}
     new = insert(rows).values(values).returning(rows.c.id).cte("new_appointment")
     seat = insert(SlotClaim.__table__).from_select(
         ["officer_id", "starts_at", "seat", "appointment_id"],

@@ -69,7 +69,7 @@ def register_unless_repeat(roster: Roster, *, now: datetime | None = None, repea
     (the caller commits), or (the case already made, False) when the same text came from the same
     phone at the same station within ``repeat_window`` (a double tap on "submit"). The fields:
     station, category, description, location, occurred, name, phone, contact_time, anonymous,
-    sensitive_consent.
+    sensitive_consent, and optionally quiet (notify/choices.py).
 
     Residents file cases all day, so the rows go in as plain INSERTs rather than through the ORM's
     unit of work, which costs more than the rest of the request; the Case returned is attached to
@@ -142,14 +142,14 @@ def file_complaint(roster: Roster, fields: dict, clean_photos: list | None = Non
 
 def _rows(roster: Roster, now: datetime, *, station: str, category: str, description: str, location: str,
           occurred: str, name: str, phone: str, contact_time: str, anonymous: bool,
-          sensitive_consent: bool, consent_version: str | None = None) -> tuple[dict, dict]:
+          sensitive_consent: bool, consent_version: str | None = None, quiet: bool = False) -> tuple[dict, dict]:
     """The case's row and its first ledger row, worked out before the first statement: on SQLite
     that statement takes the write lock, which every other complaint and booking then waits for."""
     due_at = due_for(roster, category, "registered", now)
     values = sql.with_defaults(Case.__table__, {
         "station_id": station, "category": category, "description": description, "location": location,
         "occurred": occurred, "name": name, "phone": phone, "contact_time": contact_time, "anonymous": anonymous,
-        "consent_at": naive(now), "consent_version": consent_version,
+        "quiet": quiet, "consent_at": naive(now), "consent_version": consent_version,
         "sensitive_consent_at": naive(now) if sensitive_consent else None,
         "state": "registered", "due_at": due_at, "created_at": naive(now), "number": new_number(now)})
     first_row = sql.with_defaults(LedgerEntry.__table__, {

@@ -20,7 +20,7 @@ def channel_for(roster: Roster, kind: str) -> str:
 
 def case_messages(roster: Roster, case: Case, action: str, state_before: str) -> list[Message]:
     station = roster.station(case.station_id).name if roster.has_station(case.station_id) else case.station_id
-    resident = Recipient("resident", case.name, case.phone, channel_for(roster, "resident"))
+    resident = Recipient("resident", case.name, case.phone, channel_for(roster, "resident"), quiet=case.quiet)
     found = []
     if action == "accept":
         found.append(Message("case.accepted", resident, texts.render(
@@ -50,13 +50,13 @@ def after_case_action(roster: Roster, case: Case, action: str, state_before: str
 
 
 def booking_messages(roster: Roster, event: str, *, number: str, officer: str, station: str, starts_at: datetime,
-                     name: str, phone: str) -> list[Message]:
+                     name: str, phone: str, quiet: bool = False) -> list[Message]:
     """A booking made, cancelled or moved: the resident, and the officer the meeting is with."""
     who = roster.officer(officer) if roster.has_officer(officer) else None
     values = {"number": number, "when": f"{aware(starts_at):%m月%d日%H:%M}", "officer": who.name if who else officer,
               "station": roster.station(station).name if roster.has_station(station) else station,
               "link": texts.short_link(number, kind="b")}
-    found = [Message(event, Recipient("resident", name, phone, channel_for(roster, "resident")),
+    found = [Message(event, Recipient("resident", name, phone, channel_for(roster, "resident"), quiet=quiet),
                      texts.render(event, "resident", **values), appointment=number)]
     if who is not None:
         found.append(Message(event, officer_recipient(roster, who), texts.render(event, "officer", **values),
