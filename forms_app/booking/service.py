@@ -20,7 +20,7 @@ from ..db.transactions import caller_transaction_open, own_connection
 from ..extensions import db
 from ..inputs import lookup_key, normalise_number, random_code, same_secret
 from ..models import BOOKED, CANCELLED, Appointment, AppointmentEvent
-from ..notify import events, outbox
+from ..notify import choices, events, outbox
 from ..notify.outbox import forget as forget_messages
 from . import sql
 from .slots import Slot, find_slot
@@ -224,6 +224,17 @@ def cancel(roster: Roster, appointment: Appointment, reason: str, now: datetime 
         station=appointment.station_id, starts_at=appointment.starts_at, name=appointment.name,
         phone=appointment.phone, quiet=appointment.quiet), now)
     return appointment
+
+
+def switch_quiet(appointment: Appointment, quiet: bool, now: datetime | None = None) -> bool:
+    """The resident's choice of messages (notify/choices.py), in the booking's history (the caller
+    commits); False when it was already so."""
+    if bool(appointment.quiet) == quiet:
+        return False
+    appointment.quiet = quiet
+    appointment.events.append(AppointmentEvent(at=naive(now or clock.now()), action=choices.ACTIONS[quiet],
+                                               detail=choices.SWITCHED[quiet]))
+    return True
 
 
 def reschedule(roster: Roster, appointment: Appointment, officer: str, start: datetime, reason: str,

@@ -160,7 +160,7 @@ def manage(token: str):
             elif (action == "quiet" and appointment.status == BOOKED and PlainTextForm().validate_on_submit()
                   and request.form.get("quiet") in ("0", "1")):
                 # the private link is the proof that the booking is theirs
-                if choices.switch_appointment(appointment, request.form["quiet"] == "1"):
+                if appointments.switch_quiet(appointment, request.form["quiet"] == "1"):
                     db.session.commit()
                 message = "好的，" + choices.SWITCHED[bool(appointment.quiet)] + "。"
             else:

@@ -24,7 +24,7 @@ from ..db.transactions import caller_transaction_open, own_connection
 from ..extensions import db
 from ..inputs import lookup_key, random_code, same_secret
 from ..models import Case, LedgerEntry, RepeatGuard
-from ..notify import events
+from ..notify import choices, events
 from ..notify.outbox import forget as forget_messages
 from . import flow, photos, report_in, sql
 from .deadlines import due_for
@@ -247,6 +247,17 @@ def record_reveal(case: Case, staff, what: str, now: datetime | None = None) -> 
     now = now or clock.now()
     db.session.add(LedgerEntry(case_id=case.id, at=naive(now), actor_id=staff.id, actor=staff.display_name,
                                action="reveal", note=what))
+
+
+def switch_quiet(case: Case, quiet: bool, now: datetime | None = None) -> bool:
+    """The resident's choice of messages (notify/choices.py), on the ledger (the caller commits);
+    False when it was already so, and nothing is written."""
+    if bool(case.quiet) == quiet:
+        return False
+    case.quiet = quiet
+    db.session.add(LedgerEntry(case_id=case.id, at=naive(now or clock.now()), actor=RESIDENT.display_name,
+                               action=choices.ACTIONS[quiet], note=choices.SWITCHED[quiet]))
+    return True
 
 
 def by_number(number: str) -> Case | None:

@@ -170,7 +170,7 @@ def quiet(number: str):
         return redirect(url_for(".track", number=number), 303)
     if not PlainTextForm().validate_on_submit() or request.form.get("quiet") not in ("0", "1"):
         return _case_page(case, SatisfactionForm(formdata=None), message="页面打开太久已过期，请再点一次。"), 400
-    if choices.switch_case(case, request.form["quiet"] == "1"):
+    if service.switch_quiet(case, request.form["quiet"] == "1"):
         db.session.commit()
     session["quiet_switched"] = case.number
     return redirect(url_for(".tracked", number=case.number), 303)
