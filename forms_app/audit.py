@@ -1,5 +1,5 @@
 """The audit log: who signed in (or tried), and who looked at personal data — a revealed phone, a
-full export, a complaint's photo, an officer's calendar feed. Administrators read it in the
+full export, a complaint's photo, an officer's calendar feed — or sent a failed notification again. Administrators read it in the
 console; nobody edits it: the ORM refuses to update or delete a row, as for the ledger.
 
 A row names what was looked at (a case number, a month), never the data itself.
@@ -15,7 +15,8 @@ from .extensions import db
 from .models import AuditEntry
 
 ACTIONS = {"login": "登录", "login_failed": "登录失败", "login_locked": "账号锁定中的登录", "reveal": "查看完整姓名和手机号", "export_full": "导出未打码报表",
-           "photo": "查看照片", "feed": "获取值班人员的日历订阅"}
+           "photo": "查看照片", "feed": "获取值班人员的日历订阅",
+           "notification_retry": "重新发送通知"}
 PAGE = 100
 
 

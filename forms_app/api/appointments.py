@@ -12,7 +12,8 @@ from ..extensions import db
 from ..rosters import current_roster
 from .common import bp, field_errors, iso, validated_body
 from .idempotency import idempotent
-from .schema import IDEMPOTENCY_KEY, IDEMPOTENCY_RESPONSES, INVALID, NOT_FOUND, TOO_MANY, json_response, ref
+from .schema import (IDEMPOTENCY_KEY, IDEMPOTENCY_RESPONSES, INVALID, NOT_FOUND, QUIET_SCHEMA, TOO_MANY,
+                     json_response, ref)
 
 STRINGS = ("station", "officer", "start", "name", "phone", "topic", "description")
 
@@ -27,7 +28,7 @@ def create_appointment():
         form = ApiBookingForm(formdata=formdata)
         form.set_topics(roster.settings.categories)
         return form
-    form, refused = validated_body(make_form, STRINGS, ("consent",), nullable=True, strict_flags=False)
+    form, refused = validated_body(make_form, STRINGS, ("consent", "quiet"), nullable=True, strict_flags=False)
     if refused:
         return refused
     try:
@@ -99,7 +100,8 @@ APPOINTMENT_REQUEST = {"type": "object", "required": ["station", "officer", "sta
                                      "description": "a mainland mobile number; full-width digits, spaces and +86 accepted"},
                            "topic": {"type": "string", "minLength": 1, "description": "a category code from the roster"},
                            "description": {"type": ["string", "null"], "maxLength": 500},
-                           "consent": {"const": True, "description": "must be true: the resident agreed to the consent text"}}}
+                           "consent": {"const": True, "description": "must be true: the resident agreed to the consent text"},
+                           "quiet": QUIET_SCHEMA}}
 def booking_example(roster) -> dict | None:
     """A request that would book now: the roster's first published slot (the document is read
     later than it was written, so a fixed date would soon be in the past; the document reads no

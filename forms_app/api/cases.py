@@ -13,10 +13,10 @@ from ..inputs import normalise_number
 from ..rosters import current_roster
 from .common import bp, field_errors, iso, validated_body
 from .idempotency import idempotent
-from .schema import IDEMPOTENCY_KEY, IDEMPOTENCY_RESPONSES, INVALID, TOO_MANY, json_response, ref
+from .schema import IDEMPOTENCY_KEY, IDEMPOTENCY_RESPONSES, INVALID, QUIET_SCHEMA, TOO_MANY, json_response, ref
 
 STRINGS = ("station", "category", "description", "location", "occurred", "name", "phone", "contact_time")
-FLAGS = ("anonymous", "sensitive", "consent", "sensitive_consent")
+FLAGS = ("anonymous", "sensitive", "consent", "sensitive_consent", "quiet")
 NOT_FOUND = "no case with this number and these phone digits"
 
 
@@ -83,7 +83,8 @@ SCHEMAS = {
             "anonymous": {"type": "boolean", "description": "do not tell the other party the resident's name"},
             "sensitive": {"type": "boolean", "description": "the text holds health or minors' information"},
             "consent": {"const": True, "description": "must be true: the resident agreed to the consent text"},
-            "sensitive_consent": {"type": "boolean", "description": "must be true when sensitive is true"}},
+            "sensitive_consent": {"type": "boolean", "description": "must be true when sensitive is true"},
+            "quiet": QUIET_SCHEMA},
         # sensitive text needs its own consent (PIPL art. 29): refused without it, so the schema says so
         "if": {"required": ["sensitive"], "properties": {"sensitive": {"const": True}}},
         "then": {"required": ["sensitive_consent"], "properties": {"sensitive_consent": {"const": True}}}},

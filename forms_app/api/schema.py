@@ -34,3 +34,7 @@ IDEMPOTENCY_RESPONSES = {
     "422": json_response(ref("FieldErrors"), "invalid input, per field; also an Idempotency-Key already used with "
                                              "another body"),
 }
+# notify/choices.py: the resident's choice of messages, for a case and a booking alike
+QUIET_SCHEMA = {"type": "boolean", "default": False,
+                "description": "true: send the resident only what the case or booking needs (its number, a booking "
+                               "made, cancelled or moved, the result), no reminders or progress messages"}

@@ -57,7 +57,9 @@ def appointment_event(appointment: Appointment, roster, *, private: bool) -> Eve
     # The same UID and a higher SEQUENCE for every change: a calendar that imported the booking
     # moves it, or takes it off the day, when it reads the file of the move or the cancellation.
     # (A polled feed is read whole each time and needs none.)
-    event.add("sequence", max(len(appointment.events) - 1, 0))
+    # (A resident's choice of messages, notify/choices.py, is in the history too, and changes no meeting.)
+    moves = [e for e in appointment.events if e.action in ("booked", "rescheduled", "cancelled")]
+    event.add("sequence", max(len(moves) - 1, 0))
     who = f"{roster.role_name(officer.role)}{officer.name}" if officer else appointment.officer_id
     phones = "；".join(f"{label} {number}" for label, number in station_phones(roster, station))
     summary = f"见{who}（预约号 {appointment.number}）"

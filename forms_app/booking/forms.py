@@ -8,6 +8,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Regexp, Vali
 
 from .. import consent
 from ..inputs import PlainTextForm, mobile_phone, nfkc, normalise_number
+from ..notify.choices import QUIET_CHOICE
 from .service import Resident
 
 CONSENT_TEXT = ("我同意本站收集我的姓名、手机号和上面的说明，仅用于安排这次见面；只有所选站点的工作人员和接待人员能看到；"
@@ -22,6 +23,7 @@ class ResidentForm(PlainTextForm):
     topic = SelectField("想咨询的事情", validators=[DataRequired("请选择事情的类别")], validate_choice=False)
     description = TextAreaField("简单说明（选填，最多 500 字）",
                                 validators=[Length(max=500, message="最多 500 字，请精简一下")])
+    quiet = BooleanField(QUIET_CHOICE)
     consent = BooleanField(validators=[DataRequired("需要您同意，才能为您预约")])
 
     def __init__(self, *args, **kwargs):
@@ -31,7 +33,7 @@ class ResidentForm(PlainTextForm):
     def resident(self) -> Resident:
         """Who books, as the booking service stores them, with the consent text they agreed to."""
         return Resident(self.name.data.strip(), self.phone.data, self.topic.data, (self.description.data or "").strip(),
-                        consent.version(self.consent.label.text))
+                        consent.version(self.consent.label.text), quiet=bool(self.quiet.data))
 
     def validate_topic(self, field) -> None:
         # In place of WTForms' English "Not a valid choice".

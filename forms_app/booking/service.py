@@ -20,7 +20,7 @@ from ..db.transactions import caller_transaction_open, own_connection
 from ..extensions import db
 from ..inputs import lookup_key, normalise_number, random_code, same_secret
 from ..models import BOOKED, CANCELLED, Appointment, AppointmentEvent
-from ..notify import events, outbox
+from ..notify import choices, events, outbox
 from ..notify.outbox import forget as forget_messages
 from . import sql
 from .slots import Slot, find_slot
@@ -62,6 +62,7 @@ class Resident:
     topic: str
     description: str
     consent_version: str | None = None  # consent.py
+    quiet: bool = False  # only the messages the booking needs (notify/choices.py)
 
 
 def new_number() -> str:
@@ -116,7 +117,7 @@ def book(roster: Roster, station: str, officer: str, start: datetime, resident: 
             booked = Booked(0, new_number(), secrets.token_urlsafe(32), station, officer, starts_at, ends_at)
             messages = events.booking_messages(roster, "appointment.booked", number=booked.number, officer=officer,
                                                station=station, starts_at=starts_at, name=resident.name,
-                                               phone=resident.phone)
+                                               phone=resident.phone, quiet=resident.quiet)
             try:
                 return _store(booked, resident, seat, buckets, naive(now), f"{slot.start:%Y-%m-%d %H:%M} {officer}",
                               messages)
@@ -137,7 +138,8 @@ def _store(booked: Booked, resident: Resident, seat: int, buckets: list[datetime
            "officer_id": booked.officer_id, "starts_at": booked.starts_at, "ends_at": booked.ends_at,
            "name": resident.name, "phone": resident.phone, "topic": resident.topic,
            "description": resident.description, "status": BOOKED, "consent_at": now,
-           "consent_version": resident.consent_version, "created_at": now, "quiet": False}
+           "consent_version": resident.consent_version, "created_at": now,
+           "quiet": resident.quiet}
     if caller_transaction_open():
         new_id = sql.insert_rows(db.session.connection(), row, seat, buckets, detail)
         outbox.write(db.session.connection(), messages, now)
@@ -220,8 +222,19 @@ def cancel(roster: Roster, appointment: Appointment, reason: str, now: datetime 
     events.write_now(events.booking_messages(
         roster, "appointment.cancelled", number=appointment.number, officer=appointment.officer_id,
         station=appointment.station_id, starts_at=appointment.starts_at, name=appointment.name,
-        phone=appointment.phone), now)
+        phone=appointment.phone, quiet=appointment.quiet), now)
     return appointment
+
+
+def switch_quiet(appointment: Appointment, quiet: bool, now: datetime | None = None) -> bool:
+    """The resident's choice of messages (notify/choices.py), in the booking's history (the caller
+    commits); False when it was already so."""
+    if bool(appointment.quiet) == quiet:
+        return False
+    appointment.quiet = quiet
+    appointment.events.append(AppointmentEvent(at=naive(now or clock.now()), action=choices.ACTIONS[quiet],
+                                               detail=choices.SWITCHED[quiet]))
+    return True
 
 
 def reschedule(roster: Roster, appointment: Appointment, officer: str, start: datetime, reason: str,
@@ -249,6 +262,7 @@ def reschedule(roster: Roster, appointment: Appointment, officer: str, start: da
         db.session.expire(appointment)
         events.write_now(events.booking_messages(
             roster, "appointment.rescheduled", number=appointment.number, officer=officer,
-            station=appointment.station_id, starts_at=starts_at, name=appointment.name, phone=appointment.phone), now)
+            station=appointment.station_id, starts_at=starts_at, name=appointment.name, phone=appointment.phone,
+            quiet=appointment.quiet), now)
         return appointment
     raise SlotTaken("这个时间段刚刚被别人约走了，请选择其他时间", "slot")

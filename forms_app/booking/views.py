@@ -6,9 +6,9 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from .. import clock, limits
 from ..clock import aware
 from ..extensions import db
-from ..inputs import normalise_number
-from ..models import CANCELLED
-from ..notify import events
+from ..inputs import PlainTextForm, normalise_number
+from ..models import BOOKED, CANCELLED
+from ..notify import choices, events
 from ..rosters import current_roster
 from . import service as appointments
 from .calendars import appointment_event, calendar, ics_response
@@ -158,6 +158,12 @@ def manage(token: str):
                 appointments.reschedule(roster, appointment, chosen[0], chosen[1], move_form.reason.data.strip())
                 db.session.commit()
                 return redirect(url_for(".booked", token=token), 303)
+            elif (action == "quiet" and appointment.status == BOOKED and PlainTextForm().validate_on_submit()
+                  and request.form.get("quiet") in ("0", "1")):
+                # the private link is the proof that the booking is theirs
+                if appointments.switch_quiet(appointment, request.form["quiet"] == "1"):
+                    db.session.commit()
+                message = "好的，" + choices.SWITCHED[bool(appointment.quiet)] + "。"
             else:
                 status = 422
         except BookingError as exc:

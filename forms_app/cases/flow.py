@@ -347,7 +347,8 @@ ACTION_NAMES = {a.code: a.label for a in FLOW}
 
 # Ledger rows no action makes: what the console calls them, and what the resident reads (None: internal).
 RECORDED = {"registered": ("登记", "已登记，等待工作人员受理"), "reveal": ("查看个人信息", None),
-            "purged": ("删除个人信息", None), "report_link_revoked": ("收回报到链接", None)}
+            "purged": ("删除个人信息", None), "report_link_revoked": ("收回报到链接", None),
+            "quiet": ("只收必要通知", None), "unquiet": ("恢复接收通知", None)}  # notify/choices.py
 LEDGER_NAMES = {**ACTION_NAMES, **{code: label for code, (label, _) in RECORDED.items()}}
 
 

@@ -11,6 +11,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Regexp, Vali
 from roster import Roster
 
 from .. import consent
+from ..notify.choices import QUIET_CHOICE
 from ..inputs import PlainTextForm, mobile_phone, nfkc, normalise_number
 from . import photos
 
@@ -46,6 +47,7 @@ class CaseForm(PlainTextForm):
     anonymous = BooleanField("不要向对方透露我的姓名")
     sensitive = BooleanField("内容涉及健康、未成年人等敏感信息")
     sensitive_consent = BooleanField(SENSITIVE_CONSENT)
+    quiet = BooleanField(QUIET_CHOICE)
     consent = BooleanField(validators=[DataRequired("需要您同意，才能登记您的诉求")])
 
     def __init__(self, *args, roster: Roster, **kwargs):
@@ -58,7 +60,8 @@ class CaseForm(PlainTextForm):
         found = {name: (getattr(self, name).data or "").strip()
                  for name in ("description", "location", "occurred", "name", "contact_time")}
         found.update(station=self.station.data, category=self.category.data, phone=self.phone.data,
-                     anonymous=bool(self.anonymous.data), sensitive_consent=bool(self.sensitive_consent.data))
+                     anonymous=bool(self.anonymous.data), sensitive_consent=bool(self.sensitive_consent.data),
+                     quiet=bool(self.quiet.data))
         shown = [self.consent.label.text] + ([self.sensitive_consent.label.text] if found["sensitive_consent"] else [])
         found["consent_version"] = consent.version(*shown)
         return found

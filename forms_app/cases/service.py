@@ -24,7 +24,7 @@ from ..db.transactions import caller_transaction_open, own_connection
 from ..extensions import db
 from ..inputs import lookup_key, random_code, same_secret
 from ..models import Case, LedgerEntry, RepeatGuard
-from ..notify import events, outbox
+from ..notify import choices, events, outbox
 from ..notify.outbox import forget as forget_messages
 from . import flow, photos, report_in, sql
 from .deadlines import due_for
@@ -69,7 +69,7 @@ def register_unless_repeat(roster: Roster, *, now: datetime | None = None, repea
     (the caller commits), or (the case already made, False) when the same text came from the same
     phone at the same station within ``repeat_window`` (a double tap on "submit"). The fields:
     station, category, description, location, occurred, name, phone, contact_time, anonymous,
-    sensitive_consent.
+    sensitive_consent, and optionally quiet (notify/choices.py).
 
     Residents file cases all day, so the rows go in as plain INSERTs rather than through the ORM's
     unit of work, which costs more than the rest of the request; the Case returned is attached to
@@ -149,7 +149,7 @@ def _rows(roster: Roster, now: datetime, *, station: str, category: str, descrip
     values = sql.with_defaults(Case.__table__, {
         "station_id": station, "category": category, "description": description, "location": location,
         "occurred": occurred, "name": name, "phone": phone, "contact_time": contact_time, "anonymous": anonymous,
-        "consent_at": naive(now), "consent_version": consent_version,
+        "quiet": quiet, "consent_at": naive(now), "consent_version": consent_version,
         "sensitive_consent_at": naive(now) if sensitive_consent else None,
         "state": "registered", "due_at": due_at, "created_at": naive(now), "number": new_number(now), "quiet": quiet})
     first_row = sql.with_defaults(LedgerEntry.__table__, {
@@ -252,6 +252,17 @@ def record_reveal(case: Case, staff, what: str, now: datetime | None = None) -> 
     now = now or clock.now()
     db.session.add(LedgerEntry(case_id=case.id, at=naive(now), actor_id=staff.id, actor=staff.display_name,
                                action="reveal", note=what))
+
+
+def switch_quiet(case: Case, quiet: bool, now: datetime | None = None) -> bool:
+    """The resident's choice of messages (notify/choices.py), on the ledger (the caller commits);
+    False when it was already so, and nothing is written."""
+    if bool(case.quiet) == quiet:
+        return False
+    case.quiet = quiet
+    db.session.add(LedgerEntry(case_id=case.id, at=naive(now or clock.now()), actor=RESIDENT.display_name,
+                               action=choices.ACTIONS[quiet], note=choices.SWITCHED[quiet]))
+    return True
 
 
 def by_number(number: str) -> Case | None:

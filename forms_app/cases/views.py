@@ -6,9 +6,9 @@ from flask import Blueprint, g, redirect, render_template, request, session, url
 
 from .. import limits
 from ..extensions import db
-from ..inputs import normalise_number
+from ..inputs import PlainTextForm, normalise_number
 from ..models import Case
-from ..notify import events
+from ..notify import choices, events
 from ..rosters import current_roster
 from ..web.errors import reshown_on_outage
 from . import pending, photos, service
@@ -161,9 +161,26 @@ def satisfaction(number: str):
     return redirect(url_for(".tracked", number=case.number), 303)
 
 
+@bp.post("/track/<number>/quiet")
+@limits.resident_post
+def quiet(number: str):
+    """The resident's choice of messages; like the rating, only once they proved the case is theirs."""
+    case = _tracked_case(number)
+    if case is None:
+        return redirect(url_for(".track", number=number), 303)
+    if not PlainTextForm().validate_on_submit() or request.form.get("quiet") not in ("0", "1"):
+        return _case_page(case, SatisfactionForm(formdata=None), message="页面打开太久已过期，请再点一次。"), 400
+    if service.switch_quiet(case, request.form["quiet"] == "1"):
+        db.session.commit()
+    session["quiet_switched"] = case.number
+    return redirect(url_for(".tracked", number=case.number), 303)
+
+
 def _case_page(case: Case, form: SatisfactionForm, message: str | None = None):
     roster = current_roster()
     thanks = session.pop("rated", None) == case.number
+    if session.pop("quiet_switched", None) == case.number and message is None:
+        message = "好的，" + choices.SWITCHED[bool(case.quiet)] + "。"
     return render_template("complaints/case.html", case=case, view=public_view(roster, case), form=form,
                            can_rate=case.state in RATABLE and case.satisfaction is None,
                            message=message, thanks=thanks, day_words=day_words, when_words=when_words)

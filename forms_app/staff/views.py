@@ -18,7 +18,7 @@ from ..inputs import PlainTextForm
 from ..models import Appointment, Case, Staff
 from ..notify import events
 from ..rosters import current_roster
-from . import accounts, lockout, queue as work
+from . import accounts, lockout, notifications, queue as work
 from .forms import ActionForm, LoginForm, PasswordForm, action_form
 from .permissions import can_act, case_or_404, mask_name, mask_phone, visible_stations
 
@@ -253,6 +253,39 @@ def audit_log():
     rows, pages = audit.page(action, number)
     return render_template("staff/audit.html", rows=rows, pages=pages, page=min(number, pages), action=action,
                            actions=audit.ACTIONS)
+
+
+@bp.app_context_processor
+def _failed_badge():
+    """The nav's count of failed messages, worked out only where a signed-in page shows the nav."""
+    def failed_notifications() -> int:
+        return notifications.failed_count(current_user, current_roster()) if current_user.is_authenticated else 0
+    return {"failed_notifications": failed_notifications}
+
+
+@bp.get("/notifications")
+@login_required
+def notifications_page():
+    number = max(1, request.args.get("page", 1, type=int) or 1)
+    lines, pages = notifications.page(current_user, current_roster(), number)
+    return render_template("staff/notifications.html", lines=lines, pages=pages, page=min(number, pages),
+                           statuses=notifications.STATUS_NAMES)
+
+
+@bp.post("/notifications/<id:notification_id>/retry")
+@login_required
+def retry_notification(notification_id: int):
+    note = notifications.find(notification_id, current_user, current_roster())
+    if note is None:
+        abort(404)
+    if not PlainTextForm().validate_on_submit():
+        abort(400)
+    if notifications.retry(note, current_user, clock.now()):
+        db.session.commit()
+        flash("已重新排队：发送程序下一轮就会发送", "success")
+    else:
+        flash("这条通知已经不是“发送失败”了，不用再发", "error")
+    return redirect(url_for(".notifications_page"), 303)
 
 
 @bp.post("/cases/<number>/reveal")

@@ -118,6 +118,11 @@ def world(app, make_app, tmp_path):
         cases.act(current_roster(), dispatched, "dispatch", {"department": "城管", "on_site": True}, clerk_row)
         values["report_token"] = report_in.link_for(dispatched).rsplit("/", 1)[1]
         values["dispatched"] = dispatched.number
+        # a message the senders gave up on, for the console's page of notifications and its retry
+        from forms_app.models import Notification
+        failed = db.session.scalar(select(Notification).where(Notification.case_number == case.number).limit(1))
+        failed.status, failed.attempts, failed.last_error = "failed", 8, "webhook answered 503"
+        values["notification_id"] = str(failed.id)
         db.session.commit()
     tracked = resident.post("/track", data={"number": values["case"], "phone_last4": "5678"})
     assert tracked.status_code == 303
@@ -171,6 +176,7 @@ DOORS = {
     "complaints.tracked": Door("resident", number="case"),
     "complaints.short_link": Door("resident", number="case"),
     "complaints.satisfaction": Door("resident", page="/track/{case}", number="case"),
+    "complaints.quiet": Door("resident", page="/track/{case}", number="case"),
     "feeds.officer_feed": Door("resident"),
     "health.healthz": Door("resident"),
     "health.readyz": Door("resident"),
@@ -202,6 +208,8 @@ DOORS = {
     "staff.sign_out_everywhere": Door("admin", page="/staff/accounts"),
     "staff.unlock": Door("admin", page="/staff/accounts"),
     "staff.audit_log": Door("admin", query="page=1"),
+    "staff.notifications_page": Door("clerk", query="page=1"),
+    "staff.retry_notification": Door("clerk", page="/staff/notifications"),
     "dashboard.dashboard": Door("clerk", query="month=2026-12"),
     "dashboard.download": Door("clerk"),
 }
