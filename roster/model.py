@@ -53,17 +53,24 @@ def _phone(value: object) -> str:
         raise PydanticCustomError("phone", "{en}", {"zh": exc.zh, "en": exc.en}) from None
 
 
-def _contact(value: object) -> str:
-    """Where a notice reaches someone: a webhook URL, an e-mail address, or a phone for the gateway."""
+def normalise_contact(value: object) -> str:
+    """Where a notice reaches someone: a webhook URL, an e-mail address, or a phone for the gateway.
+    One rule for the roster's department contacts and a staff account's contact; raises PhoneError."""
     text = str(_text(value)).strip()
     if re.fullmatch(r"https?://[^\s]+", text) or re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", text):
         return text
     try:
         return normalise_phone(text)
     except PhoneError:
-        raise PydanticCustomError(
-            "contact", "{en}", {"zh": f"“{text}”不是手机号、电子邮箱或 https:// 开头的 webhook 地址",
-                                "en": f'"{text}" is not a mobile phone, an e-mail address or an https:// webhook URL'}) from None
+        raise PhoneError(f"“{text}”不是手机号、电子邮箱或 https:// 开头的 webhook 地址",
+                         f'"{text}" is not a mobile phone, an e-mail address or an https:// webhook URL') from None
+
+
+def _contact(value: object) -> str:
+    try:
+        return normalise_contact(value)
+    except PhoneError as exc:
+        raise PydanticCustomError("contact", "{en}", {"zh": exc.zh, "en": exc.en}) from None
 
 
 def _time(value: object) -> object:
