@@ -20,6 +20,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 from sqlalchemy import exists, select
+from sqlalchemy.orm import joinedload
 
 from roster import Roster
 
@@ -29,12 +30,13 @@ from ..cases.flow import OPEN
 from ..cases.service import arrival_excused
 from ..clock import aware, naive
 from ..extensions import db
-from ..models import BOOKED, Appointment, AppointmentEvent, Case, Staff
+from ..models import BOOKED, Appointment, AppointmentEvent, Case, Notification, Staff
 from . import events, outbox, texts
 from .outbox import Message
 
 # the states in which an arrival (or "未到场") can still be recorded: cases/flow.py arrive, no_arrival
 WAITING_FOR_ARRIVAL = ("dispatched", "handling")
+CHUNK = 500  # keys per look-up in the outbox
 
 
 def write_due(roster: Roster, now: datetime | None = None) -> int:
@@ -69,8 +71,12 @@ def reminders(roster: Roster, now: datetime) -> list[Message]:
     found = db.session.scalars(select(Appointment).where(
         Appointment.status == BOOKED, Appointment.starts_at >= tomorrow,
         Appointment.starts_at < tomorrow + timedelta(days=1), ~told_already).order_by(Appointment.id))
+    found = [(booking, f"reminder:{booking.number}:{booking.starts_at:%Y%m%dT%H%M}") for booking in found]
+    written = _written([key for _booking, key in found])
     messages = []
-    for booking in found:
+    for booking, key in found:
+        if key in written:
+            continue
         who = roster.officer(booking.officer_id) if roster.has_officer(booking.officer_id) else None
         resident = outbox.Recipient("resident", booking.name, booking.phone, events.channel_for(roster, "resident"),
                                     quiet=booking.quiet)
@@ -78,24 +84,22 @@ def reminders(roster: Roster, now: datetime) -> list[Message]:
                             when=f"{aware(booking.starts_at):%m月%d日%H:%M}",
                             officer=who.name if who else booking.officer_id,
                             link=texts.short_link(booking.number, kind="b"))
-        messages.append(Message(
-            "appointment.reminder", resident, text,
-            appointment=booking.number, once_key=f"reminder:{booking.number}:{booking.starts_at:%Y%m%dT%H%M}"))
+        messages.append(Message("appointment.reminder", resident, text, appointment=booking.number, once_key=key))
     return messages
 
 
 def case_notices(roster: Roster, now: datetime) -> list[Message]:
     moment = naive(now)
-    due_soon = db.session.scalars(select(Case).where(
-        Case.state.in_(OPEN), Case.due_at >= moment, Case.due_at <= notice_until(now)).order_by(Case.id))
-    passed = db.session.scalars(select(Case).where(
-        Case.state.in_(OPEN), Case.due_at < moment).order_by(Case.id))
+    cases = select(Case).options(joinedload(Case.owner)).order_by(Case.id)
+    due_soon = db.session.scalars(cases.where(
+        Case.state.in_(OPEN), Case.due_at >= moment, Case.due_at <= notice_until(now))).all()
+    passed = db.session.scalars(cases.where(Case.state.in_(OPEN), Case.due_at < moment)).all()
     unarrived = [case for case in db.session.scalars(select(Case).where(
         Case.state.in_(WAITING_FOR_ARRIVAL), Case.dispatched_on_site.is_(True), Case.arrived_at.is_(None),
         Case.dispatched_at <= moment - timedelta(minutes=roster.settings.arrival_minutes)).order_by(Case.id))
         if not arrival_excused(case)]
     supervisors = _supervisors()
-    messages = []
+    due = []  # (event, case, station, person, key, values) of every notice due, written or not
     for event, cases, stamp, values in (
             ("case.deadline_due", due_soon, lambda c: c.due_at, lambda c: {"due": f"{c.due_at:%m月%d日}"}),
             ("case.deadline_passed", passed, lambda c: c.due_at, lambda c: {"due": f"{c.due_at:%m月%d日}"}),
@@ -103,13 +107,31 @@ def case_notices(roster: Roster, now: datetime) -> list[Message]:
              lambda c: {"dispatched": f"{c.dispatched_at:%H:%M}", "due": f"{c.dispatched_at:%m月%d日}"})):
         for case in cases:
             station = roster.station(case.station_id) if roster.has_station(case.station_id) else None
-            text = texts.render(event, "staff", number=case.number, link=texts.staff_link(case.number), **values(case))
-            detail = f"{station.name if station else case.station_id}：{text}"
             for person in _people(case, station, supervisors):
-                recipient = events.contact_recipient(roster, "staff", person.display_name, person.contact)
-                messages.append(Message(event, recipient, text, case=case.number, detail=detail,
-                                        once_key=f"{event}:{case.number}:{stamp(case):%Y%m%dT%H%M%S}:{person.id}"))
+                due.append((event, case, station, person,
+                            f"{event}:{case.number}:{stamp(case):%Y%m%dT%H%M%S}:{person.id}", values))
+    written = _written([key for *_, key, _values in due])
+    messages = []
+    for event, case, station, person, key, values in due:
+        if key in written:
+            continue
+        text = texts.render(event, "staff", number=case.number, link=texts.staff_link(case.number), **values(case))
+        recipient = events.contact_recipient(roster, "staff", person.display_name, person.contact)
+        messages.append(Message(event, recipient, text, case=case.number, once_key=key,
+                                detail=f"{station.name if station else case.station_id}：{text}"))
     return messages
+
+
+def _written(keys: list[str]) -> set[str]:
+    """The keys already in the outbox. An overdue case stays overdue for many passes: asking once
+    costs less than rendering and inserting its notices again, only for the insert to skip them
+    (which still guards a key another sender writes in the meantime)."""
+    found = set()
+    for start in range(0, len(keys), CHUNK):
+        chunk = keys[start:start + CHUNK]
+        found.update(key.removesuffix(":own") for key in db.session.scalars(
+            select(Notification.once_key).where(Notification.once_key.in_([f"{k}:own" for k in chunk]))))
+    return found
 
 
 def _supervisors() -> dict[str, list[Staff]]:
