@@ -53,17 +53,24 @@ def _phone(value: object) -> str:
         raise PydanticCustomError("phone", "{en}", {"zh": exc.zh, "en": exc.en}) from None
 
 
-def _contact(value: object) -> str:
-    """Where a notice reaches someone: a webhook URL, an e-mail address, or a phone for the gateway."""
+def normalise_contact(value: object) -> str:
+    """Where a notice reaches someone: a webhook URL, an e-mail address, or a phone for the gateway.
+    One rule for the roster's department contacts and a staff account's contact; raises PhoneError."""
     text = str(_text(value)).strip()
     if re.fullmatch(r"https?://[^\s]+", text) or re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", text):
         return text
     try:
         return normalise_phone(text)
     except PhoneError:
-        raise PydanticCustomError(
-            "contact", "{en}", {"zh": f"“{text}”不是手机号、电子邮箱或 https:// 开头的 webhook 地址",
-                                "en": f'"{text}" is not a mobile phone, an e-mail address or an https:// webhook URL'}) from None
+        raise PhoneError(f"“{text}”不是手机号、电子邮箱或 https:// 开头的 webhook 地址",
+                         f'"{text}" is not a mobile phone, an e-mail address or an https:// webhook URL') from None
+
+
+def _contact(value: object) -> str:
+    try:
+        return normalise_contact(value)
+    except PhoneError as exc:
+        raise PydanticCustomError("contact", "{en}", {"zh": exc.zh, "en": exc.en}) from None
 
 
 def _time(value: object) -> object:
@@ -201,6 +208,9 @@ class Settings(Model):
         default_factory=dict, description="某类诉求的特别限时，如 labour: {handling: 5}")
     reopen_days: int = Field(default=30, ge=0, le=365, description="办结后多少天内可以重新办理")
     arrival_minutes: int = Field(default=30, ge=5, le=240, description="需要到场的吹哨，多少分钟内到场算及时")
+    reminder_hour: int = Field(default=18, ge=0, le=23,
+                               description="预约前一天几点提醒居民（北京时间，0–23 点）/ "
+                                           "the hour of the day before a booking when the resident is reminded")
     ranking_min_cases: int = Field(default=3, ge=1, le=1000,
                                    description="当月至少有多少个案件的站点才参加排名 / cases a station needs to be ranked")
     notify: dict[Literal["resident", "officer", "department", "staff", "duty_room"],

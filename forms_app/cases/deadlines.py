@@ -34,3 +34,11 @@ def overdue(case: Case, now: datetime | None = None) -> bool:
 def expected_response(roster: Roster, case: Case) -> datetime | None:
     """The first response is due by the end of the "registered" deadline, from registration."""
     return due_for(roster, case.category, "registered", aware(case.created_at))
+
+
+def notice_until(now: datetime) -> datetime:
+    """How far ahead the owner and the street supervisor are told of a coming deadline
+    (case.deadline_due): up to the end of the next working day, so that on the working day before a
+    deadline they hear of it, across a weekend or a holiday too (due on Monday: told on Friday)."""
+    day = aware(now).date()
+    return naive(add_workdays(datetime.combine(day, datetime.min.time(), tzinfo=aware(now).tzinfo), 1))

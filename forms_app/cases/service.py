@@ -176,10 +176,10 @@ def facts(case: Case) -> flow.Facts:
                       feedback_at=moment(case.feedback_at), dispatched_on_site=case.dispatched_on_site,
                       dispatched_at=moment(case.dispatched_at), arrived_at=moment(case.arrived_at),
                       due_at=moment(case.due_at), extended_days=case.extended_days or 0,
-                      satisfaction=case.satisfaction, arrival_excused=_arrival_excused(case))
+                      satisfaction=case.satisfaction, arrival_excused=arrival_excused(case))
 
 
-def _arrival_excused(case: Case) -> bool:
+def arrival_excused(case: Case) -> bool:
     """Whether "未到场" was recorded since the latest dispatch: the ledger holds it (its reason is the
     row's note), and only an on-site dispatch still waiting for its arrival needs to ask."""
     if not case.dispatched_on_site or case.arrived_at is not None or case.id is None:

@@ -18,12 +18,15 @@ from ..staff import accounts
               help="station 站点工作人员 / supervisor 街道督查 / admin 管理员")
 @click.option("--station", "stations", multiple=True, help="负责的站点（可多次）/ station id (repeatable)")
 @click.option("--street", help="督查的街道 / street id, for supervisors")
+@click.option("--contact", help="到期、超期、未到场提醒发到哪里：手机号、电子邮箱或 https:// 地址 / "
+                                "where deadline and arrival notices reach them: a mobile, an e-mail or a webhook URL")
 @click.password_option(help="密码（不填会提示输入）/ password (prompted if omitted)")
 @with_appcontext
-def create_staff(username, display_name, role, stations, street, password) -> None:
+def create_staff(username, display_name, role, stations, street, contact, password) -> None:
     """创建工作人员账号 / create a staff account."""
     try:
-        accounts.create(current_roster(), username, display_name, role, tuple(stations), street, password)
+        accounts.create(current_roster(), username, display_name, role, tuple(stations), street, password,
+                        contact=contact)
     except accounts.AccountError as exc:
         raise click.BadParameter(exc.message, param_hint=exc.field) from None
     db.session.commit()

@@ -1,4 +1,5 @@
-"""`flask --app forms_app send-notifications`: deliver the outbox, once (for cron) or --loop."""
+"""`flask --app forms_app send-notifications`: write the scheduled messages that are due
+(notify/schedule.py), then deliver the outbox; once (for cron) or --loop."""
 from __future__ import annotations
 
 import time
@@ -8,7 +9,9 @@ from flask.cli import with_appcontext
 from sqlalchemy.exc import DBAPIError
 
 from ..extensions import db
+from ..notify.schedule import write_due
 from ..notify.sender import send_due
+from ..rosters import RosterUnavailable, current_roster
 
 
 @click.command("send-notifications")
@@ -19,6 +22,7 @@ def send_notifications(loop: bool, interval: float) -> None:
     """发送待发的通知 / deliver the notifications that are due. Ends with: sent=N failed=N pending=N"""
     while True:
         try:
+            scheduled = schedule_pass()
             summary = send_due()
         except DBAPIError as exc:  # the database away for a moment: the next pass tries again
             db.session.rollback()
@@ -26,11 +30,24 @@ def send_notifications(loop: bool, interval: float) -> None:
                 raise click.ClickException(f"数据库暂时无法连接 / database unavailable: {type(exc).__name__}") from None
             click.echo(f"数据库暂时无法连接，{interval:g} 秒后再试 / database unavailable, retrying", err=True)
         else:
+            if not loop or scheduled:
+                click.echo(f"scheduled={scheduled}")
             if not loop or summary.sent or summary.failed:
                 click.echo(summary.line())
         if not loop:
             return
         time.sleep(interval)
+
+
+def schedule_pass() -> int:
+    """The reminders and deadline notices due by now. Without a valid roster nothing is scheduled,
+    but what is already in the outbox still goes out."""
+    try:
+        roster = current_roster()
+    except RosterUnavailable:
+        click.echo("名单不可用，本次不生成提醒 / roster unavailable, nothing scheduled", err=True)
+        return 0
+    return write_due(roster)
 
 
 COMMANDS = (send_notifications,)

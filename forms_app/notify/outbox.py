@@ -93,9 +93,10 @@ def write(connection: Connection, messages: list[Message], now: datetime) -> int
             from sqlalchemy.dialects.postgresql import insert as dialect_insert
         else:
             from sqlalchemy.dialects.sqlite import insert as dialect_insert
-        for row in once:  # one by one: rowcount says which were new
-            statement = dialect_insert(Notification).values(**row).on_conflict_do_nothing(index_elements=["once_key"])
-            inserted += max(connection.execute(statement).rowcount, 0)
+        for row in once:  # one by one: RETURNING says which were new (psycopg's rowcount here is -1)
+            statement = (dialect_insert(Notification).values(**row)
+                         .on_conflict_do_nothing(index_elements=["once_key"]).returning(Notification.id))
+            inserted += len(connection.execute(statement).all())
     return inserted
 
 

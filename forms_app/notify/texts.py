@@ -14,6 +14,12 @@ def short_link(number: str, kind: str = "t") -> str:
     return current_app.config["FORMS_URL"].rstrip("/") + f"/{kind}/" + number
 
 
+def staff_link(number: str) -> str:
+    """The staff case page (staff/views.py case_page, behind the console's login): where the owner
+    and the supervisor act on a deadline or an arrival notice."""
+    return current_app.config["FORMS_URL"].rstrip("/") + "/staff/cases/" + number
+
+
 def render(event: str, kind: str, **values) -> str:
     return " ".join(render_template(f"notify/{event}.{kind}.txt", **values).split())
 

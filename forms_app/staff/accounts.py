@@ -13,6 +13,8 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from roster import Roster
+from roster.model import normalise_contact
+from roster.phones import PhoneError
 
 from .. import clock
 from ..extensions import db, login_manager
@@ -100,8 +102,19 @@ def change_password(staff: Staff, old: str, new: str, again: str) -> None:
     end_sessions(staff)
 
 
+def check_contact(contact: str | None, field: str) -> str | None:
+    """Where the deadline and arrival notices reach the account (notify/schedule.py): a phone, an
+    e-mail address or a webhook URL, by the roster's rule for contacts; nothing is allowed too."""
+    if not (contact or "").strip():
+        return None
+    try:
+        return normalise_contact(contact)
+    except PhoneError as exc:
+        raise AccountError(f"联系方式有误：{exc.zh} / contact: {exc.en}", field) from None
+
+
 def create(roster: Roster, username: str, display_name: str, role: str, stations: tuple[str, ...],
-           street: str | None, password: str) -> Staff:
+           street: str | None, password: str, contact: str | None = None) -> Staff:
     """A new active account (the caller commits); raises AccountError."""
     unknown = [s for s in stations if not roster.has_station(s)]
     if unknown:
@@ -110,10 +123,12 @@ def create(roster: Roster, username: str, display_name: str, role: str, stations
         raise AccountError("站点工作人员至少要有一个站点 / station staff need --station", "--station")
     if role == "supervisor" and street not in {s.id for s in roster.streets}:
         raise AccountError("督查要写 --street（已有的街道编号）/ supervisors need a known --street", "--street")
+    contact = check_contact(contact, "--contact")
     check_new_password(password, "--password")
     if db.session.scalar(select(Staff.id).where(Staff.username == username)) is not None:
         raise AccountError(f"用户名已存在 / {username} exists", "USERNAME")
     staff = Staff(username=username, display_name=display_name, role=role, stations=",".join(stations),
-                  street_id=street, password_hash=generate_password_hash(password), created_at=clock.now_naive())
+                  street_id=street, contact=contact, password_hash=generate_password_hash(password),
+                  created_at=clock.now_naive())
     db.session.add(staff)
     return staff

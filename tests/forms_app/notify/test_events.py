@@ -15,7 +15,8 @@ TEMPLATES = sorted(p.name for p in (Path(__file__).resolve().parents[3] / "forms
 # the longest realistic values: a long station name, a long category, a long department, a long link host
 LONGEST = {"number": "2612-WWWW", "station": "滨江新区临江路平安服务驿站", "category": "劳动争议与工资拖欠",
            "state": "已登记，等待受理", "due": "12月31日", "on_site": True, "department": "区住房和城乡建设局",
-           "when": "12月31日14:30", "officer": "欧阳明辉", "outcome": "未能化解", "arrival_minutes": 240}
+           "when": "12月31日14:30", "officer": "欧阳明辉", "outcome": "未能化解", "arrival_minutes": 240,
+           "dispatched": "23:59"}
 
 
 # every text with its link, and those that may go without one (a dispatch before its report-in link) without
@@ -24,13 +25,16 @@ CASES = [(t, True) for t in TEMPLATES] + [
     if "if link" in (Path(__file__).resolve().parents[3] / "forms_app/templates/notify" / t).read_text(encoding="utf-8")]
 
 
-def longest_link(event: str) -> str:
-    """The link a text carries: a dispatch's report-in link, else the short link of its number."""
+def longest_link(event: str, kind: str = "") -> str:
+    """The link a text carries: a dispatch's report-in link, the staff case page for staff, else
+    the short link of its number."""
     from forms_app.cases import report_in
     from forms_app.notify import texts
 
     if event == "case.dispatched":
         return report_in.url("A" * len(secrets.token_urlsafe(report_in.TOKEN_BYTES)))
+    if kind == "staff":
+        return texts.staff_link(LONGEST["number"])
     return texts.short_link(LONGEST["number"], kind="b" if event.startswith("appointment.") else "t")
 
 
@@ -41,7 +45,7 @@ def test_every_text_fits_one_sms_with_the_longest_values(app, template, with_lin
     app.config["FORMS_URL"] = "https://fw.qinghe.gov.cn/"
     event, kind, _ = template.rsplit(".", 2)
     with app.test_request_context():
-        link = longest_link(event) if with_link else ""
+        link = longest_link(event, kind) if with_link else ""
         text = texts.render(event, kind, link=link, **LONGEST)
     assert len(text) <= texts.SMS_LIMIT, f"{template}: {len(text)} characters: {text}"
     assert LONGEST["number"] in text

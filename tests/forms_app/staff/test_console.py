@@ -190,6 +190,32 @@ def test_create_staff_command(app):
         assert staff.password_hash != "a-long-password" and staff.password_hash.startswith(("scrypt:", "pbkdf2:"))
 
 
+@pytest.mark.parametrize("given, kept", [("138 0013 8000", "13800138000"), ("li@example.gov.cn", "li@example.gov.cn"),
+                                         ("https://hooks.example.cn/li", "https://hooks.example.cn/li")])
+def test_create_staff_keeps_the_contact_the_notices_go_to(app, given, kept):
+    from forms_app.extensions import db
+    from forms_app.models import Staff
+
+    result = app.test_cli_runner().invoke(args=[
+        "create-staff", "li", "--name", "李督办", "--role", "supervisor", "--street", "wenchang",
+        "--contact", given, "--password", "a-long-password"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert db.session.query(Staff).filter_by(username="li").one().contact == kept
+
+
+def test_create_staff_refuses_a_contact_that_reaches_nobody(app):
+    from forms_app.extensions import db
+    from forms_app.models import Staff
+
+    result = app.test_cli_runner().invoke(args=[
+        "create-staff", "li", "--name", "李督办", "--role", "supervisor", "--street", "wenchang",
+        "--contact", "找李主任", "--password", "a-long-password"])
+    assert result.exit_code != 0 and "联系方式有误" in result.output and "--contact" in result.output
+    with app.app_context():
+        assert db.session.query(Staff).filter_by(username="li").first() is None
+
+
 def test_photos_are_shown_to_the_stations_staff_only(client, people, app, tmp_path):
     from forms_app.extensions import db
     from forms_app.models import Case, CasePhoto
