@@ -151,7 +151,7 @@ def _rows(roster: Roster, now: datetime, *, station: str, category: str, descrip
         "occurred": occurred, "name": name, "phone": phone, "contact_time": contact_time, "anonymous": anonymous,
         "quiet": quiet, "consent_at": naive(now), "consent_version": consent_version,
         "sensitive_consent_at": naive(now) if sensitive_consent else None,
-        "state": "registered", "due_at": due_at, "created_at": naive(now), "number": new_number(now), "quiet": quiet})
+        "state": "registered", "due_at": due_at, "created_at": naive(now), "number": new_number(now)})
     first_row = sql.with_defaults(LedgerEntry.__table__, {
         "at": naive(now), "actor": RESIDENT.display_name, "action": "registered",
         "after": snapshot({"state": "registered", "due_at": due_at})})

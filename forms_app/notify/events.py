@@ -3,6 +3,7 @@ action's own transaction (``after_case_action`` is called by cases/service.act b
 commits). Channels per recipient kind come from settings.notify in roster.yaml (``log`` if unset)."""
 from __future__ import annotations
 
+import os
 from datetime import datetime
 
 from roster import Roster
@@ -112,7 +113,7 @@ def reaches(recipient: Recipient) -> bool:
     """Whether a message to ``recipient`` leaves the board at all: the log channel reaches nobody,
     and a gateway needs an address to deliver to."""
     if recipient.channel == "email":
-        return bool(recipient.target)
+        return bool(recipient.target) and bool(os.environ.get("SMTP_HOST"))
     if recipient.target:
         return True
     return bool(recipient.address) and (recipient.channel == "webhook" or bool(outbox.global_webhook()))

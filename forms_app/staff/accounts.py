@@ -113,6 +113,16 @@ def check_contact(contact: str | None, field: str) -> str | None:
         raise AccountError(f"联系方式有误：{exc.zh} / contact: {exc.en}", field) from None
 
 
+def set_contact(staff: Staff, contact: str | None) -> bool:
+    """The account's own contact for its notices (the caller commits); False if it did not change;
+    raises AccountError."""
+    new = check_contact(contact, "contact")
+    if new == staff.contact:
+        return False
+    staff.contact = new
+    return True
+
+
 def create(roster: Roster, username: str, display_name: str, role: str, stations: tuple[str, ...],
            street: str | None, password: str, contact: str | None = None) -> Staff:
     """A new active account (the caller commits); raises AccountError."""

@@ -6,7 +6,7 @@ from datetime import datetime
 from wtforms import BooleanField, IntegerField, PasswordField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields import DateTimeLocalField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Optional
+from wtforms.validators import DataRequired, Length, Optional
 
 from .. import clock
 from ..cases.flow import FEEDBACK_CHANNELS, MOMENTS, OUTCOMES, Facts, earliest
@@ -124,6 +124,11 @@ def action_form(action: str, roster, formdata=None, facts: Facts | None = None) 
         field.render_kw = {**(field.render_kw or {}), "max": f"{now:%Y-%m-%dT%H:%M}",
                            **({"min": f"{naive(first):%Y-%m-%dT%H:%M}"} if first is not None else {})}
     return form
+
+
+class ContactForm(PlainTextForm):
+    contact = StringField("手机号、电子邮箱或 webhook 地址", validators=[Optional(), Length(max=300, message="最多 300 个字")],
+                          render_kw={"autocomplete": "off", "inputmode": "email"})
 
 
 class PasswordForm(PlainTextForm):

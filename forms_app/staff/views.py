@@ -19,7 +19,7 @@ from ..models import Appointment, Case, Staff
 from ..notify import events
 from ..rosters import current_roster
 from . import accounts, lockout, notifications, queue as work
-from .forms import ActionForm, LoginForm, PasswordForm, action_form
+from .forms import ActionForm, ContactForm, LoginForm, PasswordForm, action_form
 from .permissions import can_act, case_or_404, mask_name, mask_phone, visible_stations
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -87,6 +87,28 @@ def password():
             flash("密码已修改，其他设备上的登录都已退出", "success")
             return redirect(url_for(".queue"), 303)
     return render_template("staff/password.html", form=form, minimum=accounts.MIN_PASSWORD), \
+        422 if form.is_submitted() else 200
+
+
+@bp.route("/contact", methods=["GET", "POST"])
+@login_required
+def contact():
+    """Where this account's deadline and arrival notices go (notify/schedule.py)."""
+    form = ContactForm(data={"contact": current_user.contact or ""})
+    if form.validate_on_submit():
+        try:
+            changed = accounts.set_contact(current_user, form.contact.data)
+        except accounts.AccountError as exc:
+            db.session.rollback()
+            form.contact.errors = [exc.message]
+        else:
+            if changed:
+                audit.record("contact_changed", staff=current_user, target=current_user.username)
+            db.session.commit()
+            flash("通知方式已保存" if current_user.contact else "已删除通知方式：到期和超期提醒不会再发给您", "success")
+            return redirect(url_for(".contact"), 303)
+    return render_template("staff/contact.html", form=form, reaches=events.reaches(
+        events.contact_recipient(current_roster(), "staff", current_user.display_name, current_user.contact))), \
         422 if form.is_submitted() else 200
 
 

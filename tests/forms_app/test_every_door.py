@@ -196,6 +196,7 @@ DOORS = {
     "staff.login": Door("resident", page="/staff/login", may_change=LOGIN_RECORDS),
     "staff.logout": Door("clerk", page="/staff/"),
     "staff.password": Door("clerk", page="/staff/password"),
+    "staff.contact": Door("clerk", page="/staff/contact"),
     "staff.queue": Door("clerk", query="state=open"),
     "staff.case_page": Door("clerk", number="case"),
     "staff.act": Door("clerk", page="/staff/cases/{case}", number="case"),

@@ -6,6 +6,7 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 import pytest
+from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from roster import TZ, load_roster
@@ -450,7 +451,8 @@ def test_arrival_and_feedback_times_start_at_now_say_their_range_and_take_just_n
     assert wrong.status_code == 422 and "刚刚发生的可以点“刚才”" in wrong.get_data(as_text=True)
 
 
-def test_the_clerk_who_dispatches_is_told_whether_the_department_gets_the_message(client, people, roster_dir, app):
+def test_the_clerk_who_dispatches_is_told_whether_the_department_gets_the_message(client, people, roster_dir, app,
+                                                                                  monkeypatch):
     from forms_app.notify import channels
 
     login(client, "wenhua")
@@ -468,7 +470,36 @@ def test_the_clerk_who_dispatches_is_told_whether_the_department_gets_the_messag
     path.write_text(path.read_text(encoding="utf-8").replace(
         "settings:\n", "settings:\n  department_contacts:\n    派出所:\n      wenchang: pcs@example.gov.cn\n", 1),
         encoding="utf-8")
-    # the service reads the edited roster at the next request: now the police station gets it
+    # the service reads the edited roster at the next request: now the police station gets it by e-mail
+    monkeypatch.setenv("SMTP_HOST", "mail.example.gov.cn")
     assert act(client, number, "handle", note="司法所说要派出所处理").status_code == 303
     page = client.get(act(client, number, "dispatch", department="派出所").headers["Location"]).get_data(as_text=True)
     assert "吹哨通知和报到链接会发给派出所（pcs@example.gov.cn）" in page and "只显示这一次" not in page
+
+
+def test_a_clerk_sets_where_their_notices_go_and_a_wrong_contact_is_shown_kept(client, people, app, monkeypatch):
+    from forms_app.audit import ACTIONS
+    from forms_app.extensions import db
+    from forms_app.models import AuditEntry, Staff
+
+    login(client, "wenhua")
+    page = client.get("/staff/contact").get_data(as_text=True)
+    assert "还没有填写，提醒不会发给您" in page
+    wrong = client.post("/staff/contact", data={"csrf_token": csrf_token(page), "contact": "值班室座机"})
+    assert wrong.status_code == 422 and "联系方式有误" in wrong.get_data(as_text=True)
+    assert 'value="值班室座机"' in wrong.get_data(as_text=True)  # the input kept
+    saved = client.post("/staff/contact", data={"csrf_token": csrf_token(page), "contact": "138 0000 0000"})
+    assert saved.status_code == 303
+    page = client.get("/staff/contact").get_data(as_text=True)
+    # a phone on the log channel (the small roster sets no gateway) reaches nobody, and the page says so
+    assert "通知方式已保存" in page and "13800000000" in page and "短信网关或邮件还没有接通" in page
+    assert client.post("/staff/contact", data={"csrf_token": csrf_token(page), "contact": "wang@example.gov.cn"}
+                       ).status_code == 303
+    assert "还没有接通" in client.get("/staff/contact").get_data(as_text=True)  # no mail server set up
+    monkeypatch.setenv("SMTP_HOST", "mail.example.gov.cn")
+    assert "还没有接通" not in client.get("/staff/contact").get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(Staff.contact).where(Staff.username == "wenhua")) == "wang@example.gov.cn"
+        assert [a.action for a in db.session.scalars(select(AuditEntry).where(
+            AuditEntry.action == "contact_changed"))] == ["contact_changed"] * 2
+    assert "contact_changed" in ACTIONS
