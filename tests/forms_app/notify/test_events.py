@@ -271,3 +271,16 @@ def test_the_pages_promise_an_sms_only_where_a_gateway_delivers_it(client, roste
     assert made.status_code == 201, made.json
     booked = client.get(f"/booked/{made.json['manage_token']}").get_data(as_text=True)
     assert ("预约信息已发短信到您的手机（尾号 " + example["phone"][-4:] in booked) is texted
+
+
+def test_every_event_has_a_text_and_a_row_in_the_docs():
+    from forms_app.notify import outbox
+
+    root = Path(__file__).resolve().parents[3]
+    docs = (root / "docs/notifications.md").read_text(encoding="utf-8")
+    rows = {line.split("|")[1].strip() for line in docs.splitlines() if line.startswith("| `")}
+    documented = {name.strip("` ") for row in rows for name in row.split(",")}
+    documented = {("appointment" + name if name.startswith(".") else name) for name in documented}
+    assert set(outbox.EVENTS) <= documented
+    for event in outbox.EVENTS:
+        assert any(t.startswith(event + ".") for t in TEMPLATES), f"no text for {event}"
