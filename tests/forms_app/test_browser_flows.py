@@ -194,3 +194,47 @@ def test_a_department_reports_in_from_its_link_on_a_phone(live, phone, tmp_path)
         ledger = [(e.actor, e.action) for e in cases.by_number(number).ledger]
         assert ledger[-3:] == [("城管", "arrive"), ("城管", "handle"), ("城管", "report_done")]
         assert cases.by_number(number).arrived_at is not None
+
+
+def test_a_clerk_sees_a_failed_message_on_a_phone_sends_it_again_and_sets_their_contact(live, browser, tmp_path):
+    """The console's page of notifications and the clerk's own contact, at 360 px."""
+    from sqlalchemy import select
+
+    from forms_app import clock
+    from forms_app.cases import service as cases
+    from forms_app.extensions import db
+    from forms_app.models import Notification
+    from forms_app.rosters import current_roster
+
+    app = live["app"]
+    with app.app_context():
+        case = cases.register(current_roster(), station="wenhua-lu", category="neighbours", location="",
+                              description="楼上漏水", occurred="", name="欧阳娜娜", phone="13812345678",
+                              contact_time="", anonymous=False, sensitive_consent=False, now=clock.now())
+        db.session.commit()
+        note = db.session.scalar(select(Notification).where(Notification.case_number == case.number))
+        note.status, note.attempts, note.last_error = "failed", 8, "webhook answered 503"
+        db.session.commit()
+        number = case.number
+    page = browser.new_context(viewport={"width": 360, "height": 800}, locale="zh-CN").new_page()
+    page.goto(live["forms"] + "/staff/login")
+    page.get_by_label("用户名").fill("wenhua")
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(re.compile(r"/staff/$"))
+    page.get_by_role("link", name=re.compile("通知")).first.click()
+    main = page.locator("main").inner_text()
+    assert number in main and "发送失败" in main and "webhook answered 503" in main and "13812345678" not in main
+    page.screenshot(path=str(tmp_path / "notifications-phone.png"), full_page=True)
+    assert no_horizontal_scroll(page)
+    page.get_by_role("button", name="重新发送").click()
+    page.wait_for_load_state()
+    with app.app_context():
+        assert db.session.get(Notification, note.id).status == "pending"
+    page.get_by_role("link", name="通知方式").click()
+    page.get_by_label(re.compile("手机号、电子邮箱")).fill("138 0000 0000")
+    page.get_by_role("button", name="保存").click()
+    page.get_by_text("通知方式已保存").wait_for()
+    assert no_horizontal_scroll(page)
+    page.screenshot(path=str(tmp_path / "contact-phone.png"), full_page=True)
+    page.context.close()
