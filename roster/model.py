@@ -140,9 +140,10 @@ class Officer(Model):
     photo: Text | None = Field(default=None, description="照片文件，相对于数据目录，如 photos/wang-fang.jpg；不填则显示姓氏头像")
     specialties: tuple[Text, ...] = Field(default=(), description="擅长领域")
     serving_since: date | None = Field(default=None, description="何时开始服务本社区 YYYY-MM-DD")
-    notify: Annotated[str, BeforeValidator(_text), Field(max_length=300)] | None = Field(
-        default=None, description="预约通知发到哪里（不公开）：电子邮箱，或 https:// 开头的 webhook 地址 / "
-                                  "where booking notices go (never published): an e-mail address or a webhook URL")
+    notify: Contact | None = Field(
+        default=None, exclude=True,  # private: no dump of the model (the open data) carries it
+        description="预约通知发到哪里（不公开）：电子邮箱、https:// 开头的 webhook 地址或手机号（经短信网关）/ "
+                                  "where booking notices go (never published): an e-mail address, a webhook URL or a phone")
 
 
 class OfficersFile(Model):
@@ -269,6 +270,10 @@ class Station(Model):
     opening_hours: tuple[OpeningHours, ...] = ()
     phones: tuple[StationPhone, ...] = ()
     vacancies: tuple[Vacancy, ...] = Field(default=(), description="暂缺的岗位（公示为“××岗位暂缺”）/ roles vacant for now")
+    notify: Contact | None = Field(
+        default=None, exclude=True,  # private: no dump of the model (the open data) carries it
+        description="值班室收新诉求通知的地方（不公开）：手机号（经短信网关）、电子邮箱或 https:// 开头的 webhook 地址 / "
+                                  "where the station's duty room hears of a new case (never published)")
 
 
 class Duty(Model):

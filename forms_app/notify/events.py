@@ -28,11 +28,21 @@ def _resident(roster: Roster, name: str, phone: str, quiet: bool) -> Recipient:
 
 
 def registered_messages(roster: Roster, case: dict) -> list[Message]:
-    """The number of a case just registered, for the resident (``case``: the row's values)."""
+    """A case just registered (``case``: the row's values): its number for the resident, and the
+    news for the station's duty room (Station.notify in roster.yaml), so that a clerk hears of it
+    without watching the queue; the duty room's text names no resident."""
+    number, station = case["number"], _station_name(roster, case["station_id"])
+    topics = {c.code: c.name for c in roster.settings.categories}
+    due = f"{aware(case['due_at']):%m月%d日}" if case.get("due_at") else "尽快"
+    contact = roster.station(case["station_id"]).notify if roster.has_station(case["station_id"]) else None
+    duty_room = contact_recipient(roster, "duty_room", f"{station}值班室", contact)
     return [Message("case.registered", _resident(roster, case["name"], case["phone"], case.get("quiet")),
-                    texts.render("case.registered", "resident", number=case["number"],
-                                 station=_station_name(roster, case["station_id"]),
-                                 link=texts.short_link(case["number"])), case=case["number"])]
+                    texts.render("case.registered", "resident", number=number, station=station,
+                                 link=texts.short_link(number)), case=number),
+            Message("case.registered", duty_room,
+                    texts.render("case.registered", "duty_room", number=number, due=due, link=texts.staff_link(number)),
+                    case=number, detail=f"{station}：新诉求 {number}（{topics.get(case['category'], case['category'])}），"
+                                        f"请在 {due} 前受理。")]
 
 
 def case_messages(roster: Roster, case: Case, action: str, state_before: str) -> list[Message]:

@@ -504,7 +504,7 @@ def test_a_vacancy_is_said_on_its_station_page_with_a_number_to_call(tmp_path):
         assert "岗位暂缺" not in read(tmp_path / "site", f"stations/{other}/index.html")
 
 
-def test_an_officers_notification_contact_is_never_published(tmp_path):
+def test_an_officers_and_a_duty_rooms_notification_contact_are_never_published(tmp_path):
     import shutil
 
     data = tmp_path / "data"
@@ -514,8 +514,13 @@ def test_an_officers_notification_contact_is_never_published(tmp_path):
     first_id = roster.load_roster(SMALL, today=TODAY).officers[0].id
     text = text.replace(f"id: {first_id}\n", f"id: {first_id}\n    notify: secret-inbox@example.gov.cn\n", 1)
     officers.write_text(text, encoding="utf-8")
+    stations = data / "roster.yaml"  # and the duty room's
+    station_id = roster.load_roster(SMALL, today=TODAY).stations[0].id
+    stations.write_text(stations.read_text(encoding="utf-8").replace(
+        f"  - id: {station_id}\n", f"  - id: {station_id}\n    notify: secret-duty@example.gov.cn\n", 1), encoding="utf-8")
     model = roster.load_roster(data, today=TODAY)
     assert model.officer(first_id).notify == "secret-inbox@example.gov.cn"
     build_site(model, tmp_path / "site", BASE, FORMS, today=TODAY, src_dir=tmp_path / "src")
-    leaks = [p for p in (tmp_path / "site").rglob("*") if p.is_file() and b"secret-inbox" in p.read_bytes()]
+    assert model.station(station_id).notify == "secret-duty@example.gov.cn"
+    leaks = [p for p in (tmp_path / "site").rglob("*") if p.is_file() and b"secret-" in p.read_bytes()]
     assert leaks == []

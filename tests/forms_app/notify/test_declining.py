@@ -65,9 +65,10 @@ def test_a_quiet_resident_gets_what_the_case_needs_and_no_progress(roster, staff
     found = [(n.case_number, n.event, n.recipient_kind) for n in db.session.scalars(
         select(Notification).order_by(Notification.id))]
     assert [(e, k) for number, e, k in found if number == quiet.number] == [
-        ("case.registered", "resident"), ("case.dispatched", "department")]
+        ("case.registered", "resident"), ("case.registered", "duty_room"), ("case.dispatched", "department")]
     assert [(e, k) for number, e, k in found if number == chatty.number] == [
-        ("case.registered", "resident"), ("case.accepted", "resident"), ("case.state_changed", "resident"), ("case.dispatched", "department")]
+        ("case.registered", "resident"), ("case.registered", "duty_room"), ("case.accepted", "resident"),
+        ("case.state_changed", "resident"), ("case.dispatched", "department")]
 
 
 def test_a_quiet_booking_still_gets_booked_and_cancelled_and_the_choice_is_stored(client, app):
@@ -195,7 +196,7 @@ def test_the_tracking_page_switch_needs_the_proof_and_csrf_and_is_on_the_ledger(
         db.session.add(clerk)
         cases.act(roster, case, "accept", {}, clerk, now=NOW)
         db.session.commit()
-        assert _messages() == [("case.registered", "resident")]  # case.accepted is not what the case needs
+        assert _messages() == [("case.registered", "resident"), ("case.registered", "duty_room")]  # case.accepted is not what the case needs
     back = client.post(f"/track/{number}/quiet", data={"quiet": "0", "csrf_token": csrf_token(page)})
     assert back.status_code == 303
     with app.app_context():

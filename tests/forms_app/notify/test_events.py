@@ -33,7 +33,7 @@ def longest_link(event: str, kind: str = "") -> str:
 
     if event == "case.dispatched":
         return report_in.url("A" * len(secrets.token_urlsafe(report_in.TOKEN_BYTES)))
-    if kind == "staff":
+    if kind in ("staff", "duty_room"):
         return texts.staff_link(LONGEST["number"])
     return texts.short_link(LONGEST["number"], kind="b" if event.startswith("appointment.") else "t")
 
@@ -90,11 +90,15 @@ def test_each_step_of_a_case_tells_the_resident_and_the_department(roster, staff
         links[action] = report_in.link_for(case)
         db.session.commit()
     found = [(n.event, n.recipient_kind, n.recipient_name) for n in messages()]
-    assert found == [("case.registered", "resident", "王五"), ("case.accepted", "resident", "王五"),
+    assert found == [("case.registered", "resident", "王五"), ("case.registered", "duty_room", "文化路社区值班室"),
+                     ("case.accepted", "resident", "王五"),
                      ("case.state_changed", "resident", "王五"), ("case.dispatched", "department", "司法所"),
                      # a note and the arrival change no state the resident reads: nothing
                      ("case.result", "resident", "王五"), ("case.follow_up", "resident", "王五")]
     assert all(n.case_number == case.number and case.number in n.text for n in messages())
+    duty_room = next(n for n in messages() if n.recipient_kind == "duty_room")
+    # the station hears of it, with the console's link and nothing of the resident
+    assert duty_room.text.endswith(f"/staff/cases/{case.number}") and "王五" not in duty_room.text + duty_room.detail
     assert all(n.recipient_address == "13912345678" for n in messages() if n.recipient_kind == "resident")
     dispatch = next(n for n in messages() if n.event == "case.dispatched")
     # the SMS carries the report-in link made by this very dispatch, which opens the case's page
@@ -124,10 +128,10 @@ def test_a_rejection_is_the_result_a_resident_who_declined_the_rest_still_gets(r
     quiet = register(roster, quiet=True, description="另一件事")
     cases.act(roster, quiet, "accept", {}, staff, now=NOW)
     db.session.commit()
-    found = [(n.event, n.case_number) for n in messages()]
+    found = [(n.event, n.case_number) for n in messages() if n.recipient_kind == "resident"]
     assert found == [("case.registered", case.number), ("case.result", case.number),
                      ("case.registered", quiet.number)]  # not case.accepted: declined
-    assert "不予受理" in messages()[1].text
+    assert "不予受理" in [n for n in messages() if n.recipient_kind == "resident"][1].text
 
 
 def test_a_repeated_submission_gives_its_number_once(roster, ctx):
@@ -140,7 +144,8 @@ def test_a_repeated_submission_gives_its_number_once(roster, ctx):
     first = cases.register_at_once(roster, now=NOW, repeat_window=DUPLICATE_WINDOW, **fields)
     again = cases.register_at_once(roster, now=NOW, repeat_window=DUPLICATE_WINDOW, **fields)
     assert first.new and not again.new and first.number == again.number
-    assert [(n.event, n.case_number) for n in messages()] == [("case.registered", first.number)]
+    assert [(n.event, n.recipient_kind, n.case_number) for n in messages()] == [
+        ("case.registered", "resident", first.number), ("case.registered", "duty_room", first.number)]
 
 
 def test_the_web_form_with_and_without_photos_and_the_api_give_the_resident_the_number(client, app):
@@ -154,10 +159,39 @@ def test_the_web_form_with_and_without_photos_and_the_api_give_the_resident_the_
         from forms_app.models import Case
 
         numbers = db.session.scalars(select(Case.number).order_by(Case.id)).all()
-        found = [(n.event, n.case_number, n.recipient_address) for n in messages()]
+        found = [(n.event, n.case_number, n.recipient_address) for n in messages() if n.recipient_kind == "resident"]
     assert len(numbers) == 3
     assert found == [("case.registered", number, phone) for number, phone in
                      zip(numbers, ("13812345678", "13812345678", "13912345678"))]
+
+
+def test_the_duty_room_hears_of_a_new_case_at_its_own_contact_and_the_global_webhook_of_both(
+        roster_dir, app, monkeypatch):
+    from roster import load_roster
+
+    from forms_app.cases import service as cases
+
+    path = roster_dir / "roster.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("  - id: wenhua-lu\n", "  - id: wenhua-lu\n    notify: duty@example.gov.cn\n", 1),
+                    encoding="utf-8")
+    edited = load_roster(roster_dir)
+    assert edited.station("wenhua-lu").notify == "duty@example.gov.cn"
+    monkeypatch.setenv("NOTIFY_WEBHOOK_URL", "https://gateway.example.gov.cn/all")
+    with app.app_context():
+        made = cases.register_at_once(edited, now=NOW, repeat_window=None, station="wenhua-lu", category="neighbours",
+                                      description="楼上漏水", location="", occurred="", name="王五",
+                                      phone="13912345678", contact_time="", anonymous=False, sensitive_consent=False)
+        found = [(n.recipient_kind, n.channel, n.target) for n in messages()]
+    # one statement on PostgreSQL with four outbox rows: each recipient's own channel, and the global webhook
+    assert found == [("resident", "log", ""), ("resident", "webhook", ""),
+                     ("duty_room", "email", "duty@example.gov.cn"), ("duty_room", "webhook", "")]
+    assert all(n.case_number == made.number for n in _in(app, messages))
+
+
+def _in(app, read):
+    with app.app_context():
+        return read()
 
 
 def test_the_dispatch_goes_to_the_department_contact_of_the_station_else_its_street(roster_dir, app, staff):
@@ -195,7 +229,7 @@ def test_an_action_that_is_rolled_back_leaves_no_message(roster, staff, ctx):
     before = len(messages())
     cases.act(roster, case, "accept", {}, staff, now=NOW)
     db.session.rollback()  # e.g. the request failed after the action
-    assert len(messages()) == before == 1
+    assert len(messages()) == before == 2  # the registration's: the resident's and the duty room's
 
 
 def test_a_registration_rolled_back_leaves_no_message(roster, ctx):
