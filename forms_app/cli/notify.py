@@ -50,4 +50,21 @@ def schedule_pass() -> int:
     return write_due(roster)
 
 
-COMMANDS = (send_notifications,)
+@click.command("webhook-secret")
+@click.argument("url")
+def webhook_secret(url: str) -> None:
+    """一个接收方自己的 webhook 密钥（从 NOTIFY_WEBHOOK_SECRET 和它的地址算出）/ the signing secret of a
+    recipient's own webhook, derived from NOTIFY_WEBHOOK_SECRET and its URL, for its owner to check with"""
+    import os
+
+    from ..notify.signing import secret_for
+
+    secret = os.environ.get("NOTIFY_WEBHOOK_SECRET") or ""
+    if not secret:
+        raise click.ClickException("NOTIFY_WEBHOOK_SECRET 没有设置 / NOTIFY_WEBHOOK_SECRET is not set")
+    if not url.startswith(("http://", "https://")):
+        raise click.ClickException("地址要以 https:// 开头 / the URL must start with https://")
+    click.echo(secret_for(secret, url.strip()))
+
+
+COMMANDS = (send_notifications, webhook_secret)

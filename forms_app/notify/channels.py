@@ -90,15 +90,26 @@ def deliver_webhook(note: Notification) -> None:
     body = webhook_body(note)
     request = urllib.request.Request(url, data=body, method="POST", headers={
         "Content-Type": "application/json; charset=utf-8", "User-Agent": "sanguan-board",
-        **signing.headers(secret, int(time.time()), body)})
+        **signing.headers(signing.secret_for(secret, note.target or ""), int(time.time()), body)})
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT) as answer:
+        with _NO_REDIRECTS.open(request, timeout=TIMEOUT) as answer:
             if not 200 <= answer.status < 300:
                 raise DeliveryFailed(f"webhook answered {answer.status}")
     except urllib.error.HTTPError as exc:
         raise DeliveryFailed(f"webhook answered {exc.code}") from None
     except (OSError, ValueError) as exc:
         raise DeliveryFailed(f"webhook: {type(exc).__name__}") from None
+
+
+class _Refuse(urllib.request.HTTPRedirectHandler):
+    """A webhook's answer is its own: a redirect elsewhere (another host, a port on the loopback)
+    is not followed but is a failed delivery, so a URL cannot send the sender where it points."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+_NO_REDIRECTS = urllib.request.build_opener(_Refuse)
 
 
 CHANNELS = {"log": deliver_log, "email": deliver_email, "webhook": deliver_webhook}

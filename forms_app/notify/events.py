@@ -124,9 +124,10 @@ def reaches(recipient: Recipient) -> bool:
     and a gateway needs an address to deliver to."""
     if recipient.channel == "email":
         return bool(recipient.target) and bool(os.environ.get("SMTP_HOST"))
-    if recipient.target:
-        return True
-    return bool(recipient.address) and (recipient.channel == "webhook" or bool(outbox.global_webhook()))
+    signed = bool(os.environ.get("NOTIFY_WEBHOOK_SECRET"))  # without it every webhook delivery fails
+    if recipient.channel == "webhook" and recipient.target:
+        return signed
+    return bool(recipient.address) and signed and bool(outbox.global_webhook())
 
 
 def resident_hears(roster: Roster, phone: str) -> bool:

@@ -114,9 +114,12 @@ def check_contact(contact: str | None, field: str) -> str | None:
 
 
 def set_contact(staff: Staff, contact: str | None) -> bool:
-    """The account's own contact for its notices (the caller commits); False if it did not change;
-    raises AccountError."""
+    """The account's own contact for its notices, a phone or an e-mail address (the caller commits);
+    False if it did not change; raises AccountError."""
     new = check_contact(contact, "contact")
+    if new and new.startswith(("http://", "https://")):
+        # the sender would POST wherever the URL points, inside the network too: not for every clerk to choose
+        raise AccountError("这里只能填手机号或电子邮箱；要接 webhook，请管理员用 create-staff --contact 设置", "contact")
     if new == staff.contact:
         return False
     staff.contact = new

@@ -285,10 +285,15 @@ def test_the_channel_for_each_kind_of_recipient_comes_from_the_roster(roster_dir
         ["webhook", "email", "log"]
 
 
-@pytest.mark.parametrize("channel, texted", [(None, False), ("webhook", True)])
-def test_the_pages_promise_an_sms_only_where_a_gateway_delivers_it(client, roster_dir, channel, texted):
+@pytest.mark.parametrize("channel, gateway, texted", [(None, False, False), ("webhook", False, False),
+                                                     ("webhook", True, True), (None, True, True)])
+def test_the_pages_promise_an_sms_only_where_a_gateway_delivers_it(client, roster_dir, monkeypatch, channel, gateway,
+                                                                   texted):
     from tests.forms_app.cases.test_complaints import file_complaint
 
+    if gateway:  # the street's gateway; without it a resident's webhook row has nowhere to go
+        monkeypatch.setenv("NOTIFY_WEBHOOK_URL", "https://gateway.example.gov.cn/sms")
+        monkeypatch.setenv("NOTIFY_WEBHOOK_SECRET", "s3cret")
     if channel:
         path = roster_dir / "roster.yaml"
         path.write_text(path.read_text(encoding="utf-8").replace(

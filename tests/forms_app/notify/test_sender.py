@@ -48,11 +48,19 @@ def rows():
 class Hook(BaseHTTPRequestHandler):
     received: list = []
     status = 200
+    fetched: list = []  # GETs: what a followed redirect would ask for
 
     def do_POST(self):  # noqa: N802 - http.server's name
         body = self.rfile.read(int(self.headers["Content-Length"]))
         type(self).received.append((dict(self.headers), body))
         self.send_response(type(self).status)
+        if 300 <= type(self).status < 400:
+            self.send_header("Location", "/internal-admin?x=1")
+        self.end_headers()
+
+    def do_GET(self):  # noqa: N802
+        type(self).fetched.append(self.path)
+        self.send_response(200)
         self.end_headers()
 
     def log_message(self, *args):
@@ -61,7 +69,7 @@ class Hook(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def webhook(monkeypatch):
-    Hook.received, Hook.status = [], 200
+    Hook.received, Hook.status, Hook.fetched = [], 200, []
     server = ThreadingHTTPServer(("127.0.0.1", 0), Hook)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_port}/hook"
@@ -137,6 +145,31 @@ def test_the_webhook_body_and_signature_are_the_contract(ctx, webhook, monkeypat
     assert not signing.verify(SECRET, stamp, signature, body.replace(b"2612", b"2613"), now=time.time())
     assert not signing.verify("another secret", stamp, signature, body, now=time.time())
     assert not signing.verify(SECRET, stamp, signature, body, now=time.time() + signing.REPLAY_WINDOW + 1)
+
+
+def test_a_recipients_own_webhook_has_its_own_secret_and_a_redirect_is_not_followed(ctx, webhook):
+    from forms_app.notify import signing
+    from forms_app.notify.sender import send_due
+
+    write([message(kind="department", channel="webhook", target=webhook, event="case.dispatched")])
+    assert send_due(now=NOW).sent == 1
+    headers, body = Hook.received[0]
+    stamp, signature = headers["X-Board-Timestamp"], headers["X-Board-Signature"]
+    # the department checks with its own secret; the street gateway's secret does not sign its messages
+    own = signing.secret_for(SECRET, webhook)
+    assert own != SECRET and signing.verify(own, stamp, signature, body, now=time.time())
+    assert not signing.verify(SECRET, stamp, signature, body, now=time.time())
+    Hook.status = 302  # a URL that sends the sender elsewhere (a port on the loopback, another host)
+    write([message(kind="department", channel="webhook", target=webhook, event="case.dispatched", case="2612-BBBB")])
+    assert send_due(now=NOW).line() == "sent=0 failed=0 pending=1"
+    assert Hook.fetched == [] and rows()[-1].last_error == "webhook answered 302"
+
+
+def test_the_receivers_check_refuses_odd_timestamps_without_raising():
+    from forms_app.notify import signing
+
+    for stamp in ("²", "１２", "-5", "1e9", "", None, "9" * 40):
+        assert signing.verify(SECRET, stamp, "sha256=00", b"{}", now=time.time()) is False
 
 
 def test_a_channel_that_is_down_is_retried_with_back_off_then_delivered(ctx, webhook):
@@ -232,3 +265,14 @@ def test_the_log_channel_prints_no_residents_name_or_phone_and_no_token(ctx, cap
     printed = capsys.readouterr().out
     assert "王*" in printed and "王五" not in printed and "13800000000" not in printed
     assert "Zk3x9QmT2vLp8RwY4nBc6dFh" not in printed
+
+
+def test_webhook_secret_prints_the_secret_a_recipients_own_webhook_is_signed_with(app, monkeypatch):
+    from forms_app.notify import signing
+
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["webhook-secret", "https://gw.example.gov.cn/hook"]).exit_code != 0  # no secret set
+    monkeypatch.setenv("NOTIFY_WEBHOOK_SECRET", SECRET)
+    result = runner.invoke(args=["webhook-secret", "https://gw.example.gov.cn/hook"])
+    assert result.exit_code == 0 and result.output.strip() == signing.secret_for(SECRET, "https://gw.example.gov.cn/hook")
+    assert runner.invoke(args=["webhook-secret", "ftp://x"]).exit_code != 0

@@ -493,6 +493,8 @@ def test_a_clerk_sets_where_their_notices_go_and_a_wrong_contact_is_shown_kept(c
     page = client.get("/staff/contact").get_data(as_text=True)
     # a phone on the log channel (the small roster sets no gateway) reaches nobody, and the page says so
     assert "通知方式已保存" in page and "13800000000" in page and "短信网关或邮件还没有接通" in page
+    hook = client.post("/staff/contact", data={"csrf_token": csrf_token(page), "contact": "http://127.0.0.1:8099/x"})
+    assert hook.status_code == 422 and "只能填手机号或电子邮箱" in hook.get_data(as_text=True)  # no URL from the console
     assert client.post("/staff/contact", data={"csrf_token": csrf_token(page), "contact": "wang@example.gov.cn"}
                        ).status_code == 303
     assert "还没有接通" in client.get("/staff/contact").get_data(as_text=True)  # no mail server set up
