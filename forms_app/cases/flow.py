@@ -290,7 +290,9 @@ FLOW = (
            tells_resident=lambda _s: "工作人员已受理，并由专人负责到底"),
     Action("reject", "不予受理", ("registered",), "rejected", required=("reason",),
            fields=lambda _f, _p, c: {"closed_at": c.now}, tells_resident=_with_reason("不予受理")),
-    Action("dispatch", "吹哨（派给部门）", ("accepted", "handling"), "dispatched", required=("department",),
+    # From "dispatched" too: a department that is the wrong one, or a link the owner revoked, is
+    # answered by dispatching again (a new link), without a note first.
+    Action("dispatch", "吹哨（派给部门）", ("accepted", "dispatched", "handling"), "dispatched", required=("department",),
            validate=_dispatch_validate,
            fields=lambda _f, p, c: {"department": p["department"], "dispatched_at": c.now,
                                     "dispatched_on_site": bool(p.get("on_site")), "arrived_at": None},

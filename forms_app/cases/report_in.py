@@ -1,8 +1,10 @@
 """A department's report-in (报到) link: one per dispatch, without a staff account.
 
-A dispatch (吹哨) issues a link for that case and that dispatch. The token is 12 random
-characters (72 bits: short enough that the link fits the dispatch SMS, and still beyond guessing
-at any rate a server answers, the more so within a week's lifetime); only its SHA-256 is stored (ReportLink.token_hash), so the database alone opens no
+A dispatch (吹哨) issues a link for that case and that dispatch. The token is 15 random
+characters of the alphabet of case numbers, without look-alikes (inputs.NUMBER_ALPHABET, in lower
+case): 69 bits, short enough that the link fits the dispatch SMS and can be read out over the phone
+(case does not matter), and still beyond guessing at any rate a server answers, the more so within
+a month's lifetime; only its SHA-256 is stored (ReportLink.token_hash), so the database alone opens no
 link. The raw token exists once, when ``issue`` makes it inside the dispatch's own transaction
 (service.act calls it). ``issue`` keeps it on the Case object it was given, for the rest of that
 request: the notifier that writes the dispatch message to the outbox, in the same transaction,
@@ -23,7 +25,6 @@ department.
 """
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from hashlib import sha256
@@ -34,12 +35,14 @@ from sqlalchemy import select, update
 
 from ..clock import naive
 from ..extensions import db
-from ..inputs import lookup_key
+from ..inputs import lookup_key, random_code
 from ..models import Case, LedgerEntry, ReportLink
 from . import flow
 
-LIFETIME = timedelta(days=7)  # a dispatch still open after a week is the owner's to chase, not a link's
-TOKEN_BYTES = 9  # 12 characters in the link
+# The case ends its links when it closes; this is the safeguard beyond that, past the longest
+# time limits of a dispatch and its handling (3 + 10 working days, plus an extension).
+LIFETIME = timedelta(days=30)
+TOKEN_LENGTH = 15  # 25**15 ≈ 2**69.7
 REVOKED, REDISPATCHED, CLOSED = "revoked", "redispatched", "closed"
 _RAW = "_report_in_token"  # the attribute of the Case object that carries a token just issued
 
@@ -61,7 +64,7 @@ def issue(case: Case, now: datetime) -> str:
     """A new link for the case's current dispatch (the caller commits); ends the links of any
     earlier dispatch. Returns the raw token, which is also kept on ``case`` for ``link_for``."""
     end(case, REDISPATCHED, now)
-    token = secrets.token_urlsafe(TOKEN_BYTES)
+    token = random_code(TOKEN_LENGTH).lower()
     db.session.add(ReportLink(case_id=case.id, token_hash=_digest(token), department=case.department or "",
                               dispatched_at=case.dispatched_at, created_at=naive(now),
                               expires_at=naive(now + LIFETIME)))
@@ -93,6 +96,7 @@ def find(token, now: datetime) -> tuple[ReportLink, Case] | None:
     key = lookup_key(token)
     if not key:
         return None
+    key = key.strip().lower()  # read out over the phone and typed in again, in any case
     link = db.session.scalar(select(ReportLink).where(ReportLink.token_hash == _digest(key)))
     if link is None or not _works(link, now):
         return None

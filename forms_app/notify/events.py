@@ -138,12 +138,16 @@ def resident_hears(roster: Roster, phone: str) -> bool:
 
 def dispatch_notice(roster: Roster, case: Case, link: str) -> tuple[str, bool]:
     """What the clerk who dispatched is told, and whether the message reaches the department: if it
-    cannot, the report-in link, shown this once, to pass on by phone."""
+    cannot, the report-in link, shown this once, to pass on (its token reads out over the phone too)."""
     to = department_recipient(roster, case)
     if reaches(to):
         return f"吹哨通知和报到链接会发给{case.department}（{to.address}）。", True
-    return (f"{case.department}收不到吹哨通知（roster.yaml 的 settings.department_contacts 和 settings.notify 里没有"
-            f"能送达的联系方式）：请电话通知，并把报到链接告诉对方，只显示这一次：{link}"), False
+    pass_on = f"并把报到链接用微信或短信发给对方（只显示这一次，也可以念给对方）：{link}"
+    if to.address:
+        return (f"{case.department}的联系方式 {to.address} 现在收不到通知（短信网关或邮件还没有接通）："
+                f"请打电话通知，{pass_on}"), False
+    return (f"名单里没有{case.department}的联系方式，收不到通知：请打电话通知，{pass_on}。"
+            f"管理员可以在名单的 department_contacts 里给它添上联系方式。"), False
 
 
 def officer_recipient(roster: Roster, officer) -> Recipient:

@@ -243,7 +243,7 @@ def revoke_report_link(number: str):
         abort(403)
     if report_in.revoke(case, current_user, clock.now()):
         db.session.commit()
-        flash("报到链接已失效，部门再打开会看到“找不到”", "success")
+        flash("报到链接已失效，部门再打开会看到“链接已失效”。要给部门一个新链接，请再吹哨一次", "success")
     else:
         flash("这件案件现在没有可用的报到链接", "error")
     return redirect(url_for(".case_page", number=number), 303)

@@ -20,7 +20,7 @@ PAYLOADS = {
 }
 LEGAL = {  # (state, action) → resulting state
     ("registered", "accept"): "accepted", ("registered", "reject"): "rejected",
-    ("accepted", "dispatch"): "dispatched", ("handling", "dispatch"): "dispatched",
+    ("accepted", "dispatch"): "dispatched", ("dispatched", "dispatch"): "dispatched", ("handling", "dispatch"): "dispatched",
     ("accepted", "handle"): "handling", ("dispatched", "handle"): "handling", ("handling", "handle"): "handling",
     ("accepted", "resolve"): "resolved", ("dispatched", "resolve"): "resolved", ("handling", "resolve"): "resolved",
     ("resolved", "feedback"): "resolved", ("resolved", "follow_up"): "followed_up", ("followed_up", "archive"): "archived",

@@ -1,7 +1,6 @@
 """Actions on a case write their messages in their own transaction, with texts that fit one SMS."""
 from __future__ import annotations
 
-import secrets
 from datetime import datetime
 from pathlib import Path
 
@@ -32,7 +31,7 @@ def longest_link(event: str, kind: str = "") -> str:
     from forms_app.notify import texts
 
     if event == "case.dispatched":
-        return report_in.url("A" * len(secrets.token_urlsafe(report_in.TOKEN_BYTES)))
+        return report_in.url("a" * report_in.TOKEN_LENGTH)
     if kind in ("staff", "duty_room"):
         return texts.staff_link(LONGEST["number"])
     return texts.short_link(LONGEST["number"], kind="b" if event.startswith("appointment.") else "t")
