@@ -13,6 +13,9 @@ from .forms import ReportForm
 
 bp = Blueprint("report_in", __name__)
 
+# one answer for a link that is unknown, malformed, revoked or expired, so that none can be told apart
+GONE = ("这个报到链接已失效：可能案件已办结、重新派给了别的部门、首问责任人收回了链接，或超过了有效期。"
+        "请打电话给派单的站点。")
 DONE = {"arrive": "已记录到场时间", "handle": "已记下处置情况", "report_done": "已报告处置完毕，首问责任人会办结并答复群众"}
 
 
@@ -22,7 +25,7 @@ def page(report_token: str):
     now = clock.now()
     found = report_in.find(report_token, now)
     if found is None:
-        abort(404)
+        return render_template("report_in/gone.html", message=GONE), 404
     link, case = found
     form = ReportForm()
     status = 200

@@ -243,13 +243,19 @@ def test_the_department_cannot_take_the_owners_actions(desk, client):
 
 # ---------------------------------------------------------------- when the link does nothing
 
+GONE = "这个报到链接已失效：可能案件已办结、重新派给了别的部门、首问责任人收回了链接，或超过了有效期。请打电话给派单的站点。"
+
+
 def assert_dead(app, client, number, path):
+    """A dead link: its own 404 page, the same words whatever the reason, and not cached."""
     before = case_facts(app, number)
-    assert client.get(path).status_code == 404
+    answer = client.get(path)
+    assert answer.status_code == 404 and GONE in answer.get_data(as_text=True)
+    assert "回到预约首页" not in answer.get_data(as_text=True) and "no-store" in answer.headers["Cache-Control"]
     page = client.get("/complaint").get_data(as_text=True)  # a valid CSRF token of this client
     for action, fields in (("arrive", {}), ("handle", {"note": "来过"}), ("report_done", {"result": "好了"})):
         answer = client.post(path, data={"csrf_token": csrf_token(page), "action": action, **fields})
-        assert answer.status_code == 404
+        assert answer.status_code == 404 and GONE in answer.get_data(as_text=True)
     assert case_facts(app, number) == before
 
 
