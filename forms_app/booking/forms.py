@@ -8,7 +8,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Regexp, Vali
 
 from .. import consent
 from ..inputs import PlainTextForm, mobile_phone, nfkc, normalise_number
-from ..notify.choices import QUIET_CHOICE
+from ..notify.choices import BOOKING_CHOICE
 from .service import Resident
 
 CONSENT_TEXT = ("我同意本站收集我的姓名、手机号和上面的说明，仅用于安排这次见面；只有所选站点的工作人员和接待人员能看到；"
@@ -23,7 +23,7 @@ class ResidentForm(PlainTextForm):
     topic = SelectField("想咨询的事情", validators=[DataRequired("请选择事情的类别")], validate_choice=False)
     description = TextAreaField("简单说明（选填，最多 500 字）",
                                 validators=[Length(max=500, message="最多 500 字，请精简一下")])
-    quiet = BooleanField(QUIET_CHOICE)
+    quiet = BooleanField(BOOKING_CHOICE)
     consent = BooleanField(validators=[DataRequired("需要您同意，才能为您预约")])
 
     def __init__(self, *args, **kwargs):

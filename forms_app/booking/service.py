@@ -233,7 +233,7 @@ def switch_quiet(appointment: Appointment, quiet: bool, now: datetime | None = N
         return False
     appointment.quiet = quiet
     appointment.events.append(AppointmentEvent(at=naive(now or clock.now()), action=choices.ACTIONS[quiet],
-                                               detail=choices.SWITCHED[quiet]))
+                                               detail=choices.switched("booking", quiet)))
     return True
 
 

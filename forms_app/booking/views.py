@@ -163,7 +163,7 @@ def manage(token: str):
                 # the private link is the proof that the booking is theirs
                 if appointments.switch_quiet(appointment, request.form["quiet"] == "1"):
                     db.session.commit()
-                message = "好的，" + choices.SWITCHED[bool(appointment.quiet)] + "。"
+                message = "好的，" + choices.switched("booking", bool(appointment.quiet)) + "。"
             else:
                 status = 422
         except BookingError as exc:
@@ -172,5 +172,6 @@ def manage(token: str):
             form_errors.errors = list(form_errors.errors) + [exc.message]
     empty = _nothing_to_book(roster, appointment.station_id, appointment.officer_id, None, now, slots)
     return render_template("booking/manage.html", cancel_form=cancel_form, move_form=move_form, message=message,
+                           switch=choices.Switch("booking", events.resident_hears(roster, appointment.phone)),
                            days=group_by_day(roster, slots), empty=empty, **describe(roster, appointment)), status
 

@@ -11,7 +11,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Regexp, Vali
 from roster import Roster
 
 from .. import consent
-from ..notify.choices import QUIET_CHOICE
+from ..notify.choices import CASE_CHOICE
 from ..inputs import PlainTextForm, mobile_phone, nfkc, normalise_number
 from . import photos
 
@@ -47,7 +47,7 @@ class CaseForm(PlainTextForm):
     anonymous = BooleanField("不要向对方透露我的姓名")
     sensitive = BooleanField("内容涉及健康、未成年人等敏感信息")
     sensitive_consent = BooleanField(SENSITIVE_CONSENT)
-    quiet = BooleanField(QUIET_CHOICE)
+    quiet = BooleanField(CASE_CHOICE)
     consent = BooleanField(validators=[DataRequired("需要您同意，才能登记您的诉求")])
 
     def __init__(self, *args, roster: Roster, **kwargs):

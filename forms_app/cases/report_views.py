@@ -2,6 +2,8 @@
 without a staff account. The link's rules are in report_in.py, the actions' in flow.py."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from .. import clock, limits
@@ -13,6 +15,10 @@ from .forms import ReportForm
 
 bp = Blueprint("report_in", __name__)
 
+# one answer for a link that is unknown, malformed, revoked or expired, so that none can be told apart
+GONE = ("这个报到链接已失效：可能案件已办结、重新派给了别的部门、首问责任人收回了链接，或超过了有效期。"
+        "请打电话给派单的站点。")
+NOTED = ("arrive", "handle", "report_done")  # the department's own entries, listed back to it
 DONE = {"arrive": "已记录到场时间", "handle": "已记下处置情况", "report_done": "已报告处置完毕，首问责任人会办结并答复群众"}
 
 
@@ -22,7 +28,7 @@ def page(report_token: str):
     now = clock.now()
     found = report_in.find(report_token, now)
     if found is None:
-        abort(404)
+        return render_template("report_in/gone.html", message=GONE), 404
     link, case = found
     form = ReportForm()
     status = 200
@@ -55,17 +61,27 @@ def _page(case, link, form, status: int):
     facts = service.facts(case)
     station = roster.station(case.station_id) if roster.has_station(case.station_id) else None
     topics = {c.code: c.name for c in roster.settings.categories}
+    reported = _reported(case, link)
+    # once 处置完毕 is reported the station closes the case: the form is not offered a second time
+    actions = [a for a in offers.allowed(facts, flow.DEPARTMENT) if not (reported and a == "report_done")]
     return render_template("report_in/page.html", case=case, link=link, form=form, station=station,
-                           topic=topics.get(case.category, case.category),
-                           actions=offers.allowed(facts, flow.DEPARTMENT),
+                           topic=topics.get(case.category, case.category), actions=actions, notes=_notes(case, link),
+                           arrive_by=link.dispatched_at + timedelta(minutes=roster.settings.arrival_minutes),
                            waiting=offers.waiting(facts, flow.DEPARTMENT), names=flow.ACTION_NAMES,
                            resident=_resident(case), arrival_minutes=roster.settings.arrival_minutes,
-                           states=flow.STATES, reported=_reported(case, link)), status
+                           states=flow.STATES, reported=reported), status
 
 
 def _reported(case, link):
     """The department's latest "处置完毕" on this dispatch, so that a reload shows it was sent."""
     return next((e for e in reversed(case.ledger) if e.action == "report_done" and e.at >= link.dispatched_at), None)
+
+
+def _notes(case, link):
+    """What the department itself reported on this dispatch (not the station's entries), oldest first."""
+    by = report_in.actor(link).display_name
+    return [e for e in case.ledger if e.action in NOTED and e.actor_id is None and e.actor == by
+            and e.at >= link.dispatched_at]
 
 
 def _resident(case) -> str:

@@ -261,7 +261,7 @@ def switch_quiet(case: Case, quiet: bool, now: datetime | None = None) -> bool:
         return False
     case.quiet = quiet
     db.session.add(LedgerEntry(case_id=case.id, at=naive(now or clock.now()), actor=RESIDENT.display_name,
-                               action=choices.ACTIONS[quiet], note=choices.SWITCHED[quiet]))
+                               action=choices.ACTIONS[quiet], note=choices.switched("case", quiet)))
     return True
 
 

@@ -180,7 +180,8 @@ def _case_page(case: Case, form: SatisfactionForm, message: str | None = None):
     roster = current_roster()
     thanks = session.pop("rated", None) == case.number
     if session.pop("quiet_switched", None) == case.number and message is None:
-        message = "好的，" + choices.SWITCHED[bool(case.quiet)] + "。"
+        message = "好的，" + choices.switched("case", bool(case.quiet)) + "。"
     return render_template("complaints/case.html", case=case, view=public_view(roster, case), form=form,
                            can_rate=case.state in RATABLE and case.satisfaction is None,
-                           message=message, thanks=thanks, day_words=day_words, when_words=when_words)
+                           switch=choices.Switch("case", events.resident_hears(roster, case.phone)), message=message,
+                           thanks=thanks, day_words=day_words, when_words=when_words)

@@ -35,7 +35,10 @@ EVENT_NAMES = {
     "case.follow_up": "回访"}
 KIND_NAMES = {"resident": "群众", "officer": "接待人员", "department": "部门", "staff": "工作人员", "duty_room": "值班室"}
 CHANNEL_NAMES = {"log": "日志", "email": "电子邮件", "webhook": "Webhook"}
-STATUS_NAMES = {"failed": "发送失败", "pending": "等待重试", "sending": "正在发送", "sent": "已发送"}
+STATUS_NAMES = {"failed": "发送失败", "pending": "等待重试", "sending": "正在发送", "sent": "已发送",
+                "logged": "没有送出"}
+# "sent" on the log channel reached nobody: a clerk must not take it for delivered
+LOGGED_WHY = "只记在日志里（没有配置短信网关或邮件）"
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,7 @@ class Line:
     case: str | None  # the case number, when the case is there to link to
     number: str | None  # the case or booking number the message names
     channel: str
+    logged: bool  # "sent" on the log channel: written to the log only, the recipient got nothing
     attempts: int
     last_error: str
     text: str
@@ -103,7 +107,8 @@ def _line(note: Notification, case_exists: bool) -> Line:
         name=mask_name(note.recipient_name) if resident else note.recipient_name,
         address="" if resident else shorten_tokens(note.target or ""),
         case=note.case_number if case_exists else None, number=note.case_number or note.appointment_number,
-        channel=CHANNEL_NAMES.get(note.channel, note.channel), attempts=note.attempts,
+        channel=CHANNEL_NAMES.get(note.channel, note.channel), logged=note.status == "sent" and note.channel == "log",
+        attempts=note.attempts,
         last_error=shorten_tokens(note.last_error or ""), text=shorten_tokens(note.text),
         created_at=note.created_at, next_attempt_at=note.next_attempt_at if note.status in RETRYING else None,
         sent_at=note.sent_at)

@@ -291,7 +291,7 @@ def notifications_page():
     number = max(1, request.args.get("page", 1, type=int) or 1)
     lines, pages = notifications.page(current_user, current_roster(), number)
     return render_template("staff/notifications.html", lines=lines, pages=pages, page=min(number, pages),
-                           statuses=notifications.STATUS_NAMES)
+                           statuses=notifications.STATUS_NAMES, logged_why=notifications.LOGGED_WHY)
 
 
 @bp.post("/notifications/<id:notification_id>/retry")

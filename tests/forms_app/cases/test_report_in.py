@@ -202,6 +202,37 @@ def test_each_action_lands_in_the_ledger_as_the_department_and_counts_in_the_arr
     assert "部门报告处置完毕" in console and "杂物已清走，通道畅通" in console and "报到链接" in console
 
 
+def test_the_page_says_when_to_arrive_lists_the_departments_notes_and_offers_done_once(desk, client):
+    import re
+    from datetime import timedelta
+
+    from forms_app.extensions import db
+    from forms_app.models import ReportLink
+
+    number, path = dispatched(desk)
+    with desk.app_context():
+        sent = db.session.scalar(select(ReportLink.dispatched_at))
+        from forms_app.rosters import current_roster
+
+        minutes = current_roster().settings.arrival_minutes
+    first = client.get(path).get_data(as_text=True)
+    due = (sent + timedelta(minutes=minutes)).strftime("%H:%M")
+    assert re.search(f"吹哨时间 {sent:%H:%M}，请在 (<strong>)?{due}(</strong>)? 前到场", first)
+    assert "本部门这次已报" not in first
+    staff_act(desk, number, "handle", {"note": "站点的记录，不是部门的"})  # the station's own entry stays out
+    assert post(client, path, "arrive").status_code == 303
+    arrived = client.get(path).get_data(as_text=True)
+    assert f"吹哨时间 {sent:%H:%M}" in arrived and "前到场</p>" not in arrived  # arrived: no deadline to meet
+    assert post(client, path, "handle", note="已到现场，正在清理").status_code == 303
+    assert post(client, path, "report_done", result="杂物已清走").status_code == 303
+    page = client.get(path).get_data(as_text=True)
+    notes = re.search(r'<section class="notes">.*?</section>', page, re.S)[0]
+    names = [name for name, _ in re.findall(r"<li>\d\d-\d\d \d\d:\d\d ([^<：]*)(：[^<]*)?</li>", notes)]
+    assert len(names) == 3 and re.findall(r"：([^<]*)</li>", notes) == ["已到现场，正在清理", "杂物已清走"]
+    assert "站点的记录" not in notes
+    assert 'id="do-report_done"' not in page and "站点会办结这件案件并答复群众" in page
+
+
 def test_done_needs_the_arrival_first_on_an_on_site_dispatch(desk, client):
     number, path = dispatched(desk)
     before = case_facts(desk, number)
@@ -246,13 +277,19 @@ def test_the_department_cannot_take_the_owners_actions(desk, client):
 
 # ---------------------------------------------------------------- when the link does nothing
 
+GONE = "这个报到链接已失效：可能案件已办结、重新派给了别的部门、首问责任人收回了链接，或超过了有效期。请打电话给派单的站点。"
+
+
 def assert_dead(app, client, number, path):
+    """A dead link: its own 404 page, the same words whatever the reason, and not cached."""
     before = case_facts(app, number)
-    assert client.get(path).status_code == 404
+    answer = client.get(path)
+    assert answer.status_code == 404 and GONE in answer.get_data(as_text=True)
+    assert "回到预约首页" not in answer.get_data(as_text=True) and "no-store" in answer.headers["Cache-Control"]
     page = client.get("/complaint").get_data(as_text=True)  # a valid CSRF token of this client
     for action, fields in (("arrive", {}), ("handle", {"note": "来过"}), ("report_done", {"result": "好了"})):
         answer = client.post(path, data={"csrf_token": csrf_token(page), "action": action, **fields})
-        assert answer.status_code == 404
+        assert answer.status_code == 404 and GONE in answer.get_data(as_text=True)
     assert case_facts(app, number) == before
 
 

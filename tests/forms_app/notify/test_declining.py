@@ -15,7 +15,8 @@ from tests.forms_app.cases.test_complaints import file_complaint, number_of
 from tests.helpers import csrf_token
 
 NOW = datetime(2026, 11, 23, 7, 0, tzinfo=TZ)  # a Monday morning, before the desks open (as test_pages)
-CHOICE = "只接收必要的通知（编号、预约确认与变更、办理结果），不要提醒和进度消息"
+CASE_CHOICE = "只接收必要的通知（编号和办理结果），不要进度消息和回访评价"
+BOOKING_CHOICE = "只接收必要的通知（预约的确认、改约和取消），不要前一天的提醒"
 
 
 @pytest.fixture
@@ -133,7 +134,7 @@ def test_the_api_takes_quiet_for_a_case_and_refuses_a_non_boolean(client, app):
 def test_the_complaint_form_offers_the_choice_unticked_and_keeps_it_on_an_error(client, app, fixed_clock, tmp_path):
     app.config["UPLOAD_DIR"] = str(tmp_path / "uploads")
     page = client.get("/complaint?station=wenhua-lu").get_data(as_text=True)
-    assert CHOICE in page
+    assert CASE_CHOICE in page and "预约" not in page.split('name="quiet"')[1].split("</label>")[0]
     assert not re.search(r'<input[^>]*name="quiet"[^>]*checked', page)
     refused, _ = file_complaint(client, quiet="y", name=None)
     assert refused.status_code == 422
@@ -150,7 +151,9 @@ def test_the_complaint_form_offers_the_choice_unticked_and_keeps_it_on_an_error(
 
 def test_the_booking_form_offers_the_choice_and_keeps_it_on_an_error(client, app, fixed_clock):
     page = client.get("/book?station=wenhua-lu").get_data(as_text=True)
-    assert CHOICE in page and not re.search(r'<input[^>]*name="quiet"[^>]*checked', page)
+    words = page.split('name="quiet"')[1].split("</label>")[0]
+    assert BOOKING_CHOICE in words and "办理结果" not in words and "进度" not in words
+    assert not re.search(r'<input[^>]*name="quiet"[^>]*checked', page)
     refused, _ = fill(client, quiet="y", name=None)
     assert refused.status_code == 422
     assert re.search(r'<input[^>]*checked[^>]*name="quiet"|<input[^>]*name="quiet"[^>]*checked',
@@ -177,7 +180,7 @@ def test_the_tracking_page_switch_needs_the_proof_and_csrf_and_is_on_the_ledger(
     assert answer.status_code == 303 and "/track?number=" in answer.headers["Location"]
     assert client.post("/track", data={"number": number, "phone_last4": "5678"}).status_code == 303
     page = client.get(f"/track/{number}").get_data(as_text=True)
-    assert "不再接收提醒和进度消息" in page
+    assert "不再接收进度消息和回访评价" in page
     # proven, but without the page's CSRF token: refused, nothing changes
     assert client.post(f"/track/{number}/quiet", data={"quiet": "1"}).status_code == 400
     with app.app_context():
@@ -185,7 +188,7 @@ def test_the_tracking_page_switch_needs_the_proof_and_csrf_and_is_on_the_ledger(
     switched = client.post(f"/track/{number}/quiet", data={"quiet": "1", "csrf_token": csrf_token(page)})
     assert switched.status_code == 303
     page = client.get(f"/track/{number}").get_data(as_text=True)
-    assert "恢复接收" in page and "好的，不再接收提醒和进度消息" in page
+    assert "恢复接收进度消息和回访评价" in page and "好的，不再接收进度消息和回访评价" in page
     with app.app_context():
         case = db.session.scalar(select(Case))
         assert case.quiet is True
@@ -212,14 +215,15 @@ def test_the_manage_page_switch_needs_the_private_link_and_csrf(client, app, fix
     token = made.headers["Location"].rsplit("/", 1)[1]
     assert client.post(f"/manage/{'x' * 43}", data={"action": "quiet", "quiet": "1"}).status_code == 404
     page = client.get(f"/manage/{token}").get_data(as_text=True)
-    assert "不再接收提醒和进度消息" in page
+    assert "不再接收前一天的提醒" in page
     refused = client.post(f"/manage/{token}", data={"action": "quiet", "quiet": "1"})
     assert refused.status_code == 422
     with app.app_context():
         assert db.session.scalar(select(Appointment.quiet)) is False
     ics_before = client.get(f"/booked/{token}/appointment.ics").get_data(as_text=True)
     switched = client.post(f"/manage/{token}", data={"action": "quiet", "quiet": "1", "csrf_token": csrf_token(page)})
-    assert switched.status_code == 200 and "恢复接收" in switched.get_data(as_text=True)
+    assert switched.status_code == 200 and "好的，不再接收前一天的提醒" in switched.get_data(as_text=True)
+    assert "恢复接收前一天的提醒" in switched.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(Appointment.quiet)) is True
         assert db.session.scalars(select(AppointmentEvent.action).order_by(AppointmentEvent.id)).all() == \
@@ -227,3 +231,54 @@ def test_the_manage_page_switch_needs_the_private_link_and_csrf(client, app, fix
     # the meeting did not change, so a calendar that imported it is told nothing new
     ics_after = client.get(f"/booked/{token}/appointment.ics").get_data(as_text=True)
     assert re.search(r"SEQUENCE:\d+", ics_before)[0] == re.search(r"SEQUENCE:\d+", ics_after)[0]
+
+
+def _switch_words(page: str) -> str:
+    return re.search(r'<form[^>]*class="block quiet-switch">.*?</form>', page, re.S)[0]
+
+
+@pytest.mark.parametrize("channel", [None, "webhook"])
+def test_the_switch_promises_an_sms_only_where_one_leaves_and_names_only_its_own_messages(
+        client, app, roster, roster_dir, fixed_clock, channel):
+    """Without a gateway (the log channel) no page promises an SMS; with one, the case's switch names
+    the case's messages and the booking's the booking's."""
+    if channel:
+        path = roster_dir / "roster.yaml"
+        path.write_text(path.read_text(encoding="utf-8").replace(
+            "settings:\n", f"settings:\n  notify:\n    resident: {channel}\n", 1), encoding="utf-8")
+    from forms_app.extensions import db
+
+    with app.app_context():
+        number = _register(roster, False).number
+        db.session.commit()
+    assert client.post("/track", data={"number": number, "phone_last4": "5678"}).status_code == 303
+    case_page = client.get(f"/track/{number}").get_data(as_text=True)
+    case_words = _switch_words(case_page)
+    made, _ = fill(client)
+    manage = client.get(f"/manage/{made.headers['Location'].rsplit('/', 1)[1]}").get_data(as_text=True)
+    booking_words = _switch_words(manage)
+    assert "每一步" not in case_words + booking_words
+    assert ("短信会告诉您编号、进度、结果和回访评价" in case_words) is bool(channel)
+    assert ("短信会告诉您预约的确认、改约、取消和前一天的提醒" in booking_words) is bool(channel)
+    if not channel:
+        assert "短信" not in case_words and "短信" not in booking_words
+        assert "本站目前不发送通知" in case_words and "本站目前不发送通知" in booking_words
+    assert "进度" not in booking_words and "预约" not in case_words
+    switched = client.post(f"/track/{number}/quiet", data={"quiet": "1", "csrf_token": csrf_token(case_page)})
+    assert switched.status_code == 303
+    quiet_words = _switch_words(client.get(f"/track/{number}").get_data(as_text=True))
+    assert ("您选择了只接收必要的短信：编号和办理结果" in quiet_words) is bool(channel)
+
+
+@pytest.mark.parametrize("quiet", [False, True])
+def test_the_received_page_of_a_quiet_case_promises_only_the_number_and_the_result(
+        client, app, roster_dir, tmp_path, fixed_clock, quiet):
+    app.config["UPLOAD_DIR"] = str(tmp_path / "uploads")
+    path = roster_dir / "roster.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "settings:\n", "settings:\n  notify:\n    resident: webhook\n", 1), encoding="utf-8")
+    made, data = file_complaint(client, **({"quiet": "y"} if quiet else {}))
+    page = client.get(made.headers["Location"]).get_data(as_text=True)
+    tail = f"也会发短信到您的手机（尾号 {data['phone'][-4:]}）"
+    assert ("编号和结果" + tail in page) is quiet
+    assert ("编号和办理进度" + tail in page) is not quiet

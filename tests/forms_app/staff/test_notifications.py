@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import delete, select
@@ -87,7 +88,7 @@ def signed_in(app, username):
 
 def shown(html: str) -> list[str]:
     """The status and the text of each row, in order."""
-    return re.findall(r'<tr class="notification-(\w+)">', html)
+    return re.findall(r'<tr class="notification-(\w+)[^"]*">', html)
 
 
 def test_a_clerk_sees_their_stations_failed_first_then_retried_then_sent(app, world):
@@ -167,6 +168,33 @@ def test_a_page_past_the_end_is_the_last_page(app, world, monkeypatch):
     assert "第 3 / 3 页" in last and shown(last) == ["sent"]
     assert shown(admin.get("/staff/notifications?page=1").get_data(as_text=True)) == ["failed", "failed"]
     assert "第 1 / 3 页" in admin.get("/staff/notifications?page=-5").get_data(as_text=True)
+
+
+def test_a_message_only_written_to_the_log_is_not_shown_as_sent(app, world):
+    """The log channel reaches nobody: its "sent" row says so, stands out like a failure, and stays
+    among the sent ones; a message a webhook delivered is "已发送"."""
+    from forms_app.extensions import db
+    from forms_app.models import Notification
+    from forms_app.notify import outbox
+    from forms_app.notify.outbox import Message, Recipient
+
+    with app.app_context():
+        delivered = Recipient("resident", "欧阳娜娜", "13912345678", "webhook", "https://gw.example.cn/sms")
+        outbox.write(db.session.connection(), [Message("case.result", delivered, "诉求已办结",
+                                                       case=world["numbers"]["wenhua-lu"])], NOW)
+        note = db.session.scalars(select(Notification).order_by(Notification.id.desc())).first()
+        note.status, note.attempts, note.sent_at = "sent", 1, NOW.replace(tzinfo=None)
+        db.session.commit()
+    html = signed_in(app, "wenhua").get("/staff/notifications").get_data(as_text=True)
+    rows = re.findall(r'<tr class="([^"]*)">\s*<th scope="row">(.*?)</th>', html, re.S)
+    assert [classes for classes, _ in rows] == ["notification-failed", "notification-pending", "notification-sent",
+                                                "notification-sent notification-logged"]  # the latest sent first
+    sent, logged = rows[2][1], rows[3][1]
+    assert "没有送出" in logged and "只记在日志里（没有配置短信网关或邮件）" in logged and "已发送" not in logged
+    assert "办理进度" in logged  # the event is still named
+    assert sent.startswith("已发送：办理结果") and "没有送出" not in sent
+    css = (Path(app.static_folder) / "forms.css").read_text(encoding="utf-8")
+    assert re.search(r"tr\.notification-failed, tr\.notification-logged \{ background: #fdecea; \}", css)
 
 
 def test_every_event_has_its_words_on_the_page():
