@@ -14,6 +14,17 @@ def no_horizontal_scroll(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth + 1")
 
 
+def signed_in(browser, live, width: int, height: int = 900):
+    """A new window of ``width`` px with the wenhua-lu clerk signed in, on the queue."""
+    page = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN").new_page()
+    page.goto(live["forms"] + "/staff/login")
+    page.get_by_label("用户名").fill("wenhua")
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(re.compile(r"/staff/$"))
+    return page
+
+
 def test_a_resident_books_from_the_qr_code_and_cancels(live, phone):
     page = phone
     page.goto(live["site"] + "stations/wenhua-lu/")  # where the QR code on the board points
@@ -79,12 +90,7 @@ def test_a_resident_files_a_complaint_and_staff_work_it_to_the_archive(live, bro
 
     assert "登记" in tracked()
 
-    staff = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN").new_page()
-    staff.goto(live["forms"] + "/staff/login")
-    staff.get_by_label("用户名").fill("wenhua")
-    staff.get_by_label("密码").fill(PASSWORD)
-    staff.get_by_role("button", name="登录").click()
-    staff.wait_for_url(re.compile(r"/staff/$"))
+    staff = signed_in(browser, live, 1280)
     staff.get_by_role("link", name=number).click()
 
     def do(action: str, name: str, fill=None) -> None:
@@ -124,12 +130,7 @@ def test_the_queue_reads_on_a_phone_and_its_filters_are_whole_on_a_desktop(live,
     with urllib.request.urlopen(request) as made:
         assert made.status == 201
     for width in (360, 1280):
-        page = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN").new_page()
-        page.goto(live["forms"] + "/staff/login")
-        page.get_by_label("用户名").fill("wenhua")
-        page.get_by_label("密码").fill(PASSWORD)
-        page.get_by_role("button", name="登录").click()
-        page.wait_for_url(re.compile(r"/staff/$"))
+        page = signed_in(browser, live, width)
         lines = page.evaluate("""() => [...document.querySelectorAll('table.queue td')].map(td => {
             const style = getComputedStyle(td); const line = parseFloat(style.lineHeight) || 1.5 * parseFloat(style.fontSize);
             return [td.textContent.trim(), Math.round(td.getBoundingClientRect().height / line)]; })""")
@@ -216,12 +217,7 @@ def test_a_clerk_sees_a_failed_message_on_a_phone_sends_it_again_and_sets_their_
         note.status, note.attempts, note.last_error = "failed", 8, "webhook answered 503"
         db.session.commit()
         number = case.number
-    page = browser.new_context(viewport={"width": 360, "height": 800}, locale="zh-CN").new_page()
-    page.goto(live["forms"] + "/staff/login")
-    page.get_by_label("用户名").fill("wenhua")
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(re.compile(r"/staff/$"))
+    page = signed_in(browser, live, 360, 800)
     page.get_by_role("link", name=re.compile("通知")).first.click()
     main = page.locator("main").inner_text()
     assert number in main and "发送失败" in main and "webhook answered 503" in main and "13812345678" not in main
