@@ -233,16 +233,23 @@ def test_the_manage_page_switch_needs_the_private_link_and_csrf(client, app, fix
     assert re.search(r"SEQUENCE:\d+", ics_before)[0] == re.search(r"SEQUENCE:\d+", ics_after)[0]
 
 
+def gateway(monkeypatch) -> None:
+    """The street's SMS gateway, signed: what makes a resident's webhook messages leave the board."""
+    monkeypatch.setenv("NOTIFY_WEBHOOK_URL", "https://gateway.example.gov.cn/sms")
+    monkeypatch.setenv("NOTIFY_WEBHOOK_SECRET", "s3cret")
+
+
 def _switch_words(page: str) -> str:
     return re.search(r'<form[^>]*class="block quiet-switch">.*?</form>', page, re.S)[0]
 
 
 @pytest.mark.parametrize("channel", [None, "webhook"])
 def test_the_switch_promises_an_sms_only_where_one_leaves_and_names_only_its_own_messages(
-        client, app, roster, roster_dir, fixed_clock, channel):
+        client, app, roster, roster_dir, fixed_clock, monkeypatch, channel):
     """Without a gateway (the log channel) no page promises an SMS; with one, the case's switch names
     the case's messages and the booking's the booking's."""
     if channel:
+        gateway(monkeypatch)
         path = roster_dir / "roster.yaml"
         path.write_text(path.read_text(encoding="utf-8").replace(
             "settings:\n", f"settings:\n  notify:\n    resident: {channel}\n", 1), encoding="utf-8")
@@ -272,8 +279,9 @@ def test_the_switch_promises_an_sms_only_where_one_leaves_and_names_only_its_own
 
 @pytest.mark.parametrize("quiet", [False, True])
 def test_the_received_page_of_a_quiet_case_promises_only_the_number_and_the_result(
-        client, app, roster_dir, tmp_path, fixed_clock, quiet):
+        client, app, roster_dir, tmp_path, fixed_clock, monkeypatch, quiet):
     app.config["UPLOAD_DIR"] = str(tmp_path / "uploads")
+    gateway(monkeypatch)
     path = roster_dir / "roster.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace(
         "settings:\n", "settings:\n  notify:\n    resident: webhook\n", 1), encoding="utf-8")
