@@ -15,7 +15,8 @@ from typing import Callable
 
 from roster.model import CASE_STATES
 
-from .words import day_words
+from .steps import (OUTCOME_TABLE, OUTCOMES, RESIDENT_OUTCOMES, Step, dispatch_record, extended_words,  # noqa: F401
+                    feedback_record, minute, resolved_words, with_reason)
 from .workdays import add_workdays
 
 
@@ -45,10 +46,6 @@ OPEN = tuple(s.code for s in STATE_TABLE if s.open)
 CLOSED = tuple(s.code for s in STATE_TABLE if not s.open)
 RATABLE = ("resolved", "followed_up", "archived")  # a resident may rate the handling from these
 
-# 是否化解: the console's word, and the resident's.
-OUTCOME_TABLE = (("resolved", "已化解", "已化解"), ("unresolved", "未化解", "未能化解"))
-OUTCOMES = {code: label for code, label, _ in OUTCOME_TABLE}
-RESIDENT_OUTCOMES = {code: words for code, _, words in OUTCOME_TABLE}
 FEEDBACK_CHANNELS = ("电话", "当面", "短信", "上门")
 STAFF_ROLES = ("station", "admin")
 RESIDENT = "resident"  # the role of the resident's own actions
@@ -94,16 +91,6 @@ class Change:
 
     state: str
     fields: dict = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Step:
-    """One ledger row as the resident's timeline reads it."""
-
-    note: str
-    before: dict
-    after: dict
-    department: str | None  # the case's, when the row does not say
 
 
 @dataclass(frozen=True)
@@ -245,51 +232,12 @@ def _satisfaction_validate(_facts: Facts, payload: dict, _context: Context) -> N
         raise IllegalAction("请选一个分数", "score")
 
 
-def _resolved_words(step: Step) -> str:
-    outcome = RESIDENT_OUTCOMES.get(step.after.get("outcome"), "")
-    text = "已办结" + (f"（{outcome}）" if outcome else "")
-    result = step.after.get("result") or step.note
-    return f"{text}。结果：{result}" if result else text
-
-
-def _extended_words(step: Step) -> str:
-    days = (step.after.get("extended_days") or 0) - (step.before.get("extended_days") or 0)
-    text = f"办理期限延长 {days} 个工作日" if days > 0 else "办理期限已延长"
-    if step.after.get("due_at"):
-        try:
-            text += f"，新的期限：{day_words(datetime.fromisoformat(step.after['due_at']))}"
-        except (TypeError, ValueError):
-            pass
-    return f"{text}。原因：{step.note}" if step.note else text
-
-
-def _with_reason(text: str) -> Callable[[Step], str]:
-    return lambda step: f"{text}。原因：{step.note}" if step.note else text
-
-
-def _minute(value) -> str:
-    try:
-        return f"{datetime.fromisoformat(value):%Y-%m-%d %H:%M}"
-    except (TypeError, ValueError):
-        return ""
-
-
-def _dispatch_record(step: Step) -> str:
-    department = step.after.get("department") or step.department or "（部门未记录）"
-    return f"派给{department}" + ("，需到场" if step.after.get("dispatched_on_site") else "")
-
-
-def _feedback_record(step: Step) -> str:
-    channel, moment = step.after.get("feedback_channel"), _minute(step.after.get("feedback_at"))
-    return "，".join(part for part in (f"{channel}反馈" if channel else "", moment) if part)
-
-
 FLOW = (
     Action("accept", "受理", ("registered",), "accepted",
            fields=lambda _f, _p, c: {"owner_id": c.actor_id, "accepted_at": c.now},  # 首问责任人 answers to the end
            tells_resident=lambda _s: "工作人员已受理，并由专人负责到底"),
     Action("reject", "不予受理", ("registered",), "rejected", required=("reason",),
-           fields=lambda _f, _p, c: {"closed_at": c.now}, tells_resident=_with_reason("不予受理")),
+           fields=lambda _f, _p, c: {"closed_at": c.now}, tells_resident=with_reason("不予受理")),
     # From "dispatched" too: a department that is the wrong one, or a link the owner revoked, is
     # answered by dispatching again (a new link), without a note first.
     Action("dispatch", "吹哨（派给部门）", ("accepted", "dispatched", "handling"), "dispatched", required=("department",),
@@ -297,12 +245,12 @@ FLOW = (
            fields=lambda _f, p, c: {"department": p["department"], "dispatched_at": c.now,
                                     "dispatched_on_site": bool(p.get("on_site")), "arrived_at": None},
            tells_resident=lambda s: f"已交给{s.after.get('department') or s.department or '承办部门'}办理",
-           records=_dispatch_record),
+           records=dispatch_record),
     # From "handling" too: a note written before the arrival was recorded must not lock it out.
     Action("arrive", "记录到场", ("dispatched", "handling"), None, required=("arrived_at",), check=_arrive_check,
            validate=_arrive_validate, by=STAFF_ROLES + (DEPARTMENT,),
            fields=lambda _f, p, _c: {"arrived_at": p["arrived_at"]}, unset=("arrived_at",),
-           tells_resident=lambda _s: "承办人员已到场", records=lambda s: f"到场时间 {_minute(s.after.get('arrived_at'))}"),
+           tells_resident=lambda _s: "承办人员已到场", records=lambda s: f"到场时间 {minute(s.after.get('arrived_at'))}"),
     # The reason is the ledger row's note; the arrival rate counts the dispatch as not arrived.
     Action("no_arrival", "未到场", ("dispatched", "handling"), None, required=("reason",), check=_arrive_check),
     Action("handle", "处置记录", ("accepted", "dispatched", "handling"), "handling", required=("note",),
@@ -315,12 +263,12 @@ FLOW = (
     Action("resolve", "办结", ("accepted", "dispatched", "handling"), "resolved", required=("outcome", "result"),
            needs=_resolve_needs, validate=_resolve_validate,
            fields=lambda _f, p, c: {"resolved_at": c.now, "outcome": p["outcome"], "result": p["result"]},
-           tells_resident=_resolved_words),
+           tells_resident=resolved_words),
     Action("feedback", "反馈给群众", ("resolved",), None, required=("channel", "given_at"), validate=_feedback_validate,
            fields=lambda _f, p, _c: {"feedback_at": p["given_at"], "feedback_channel": p["channel"]},
            tells_resident=lambda s: (f"已把办理结果告诉您（{s.after['feedback_channel']}）"
                                      if s.after.get("feedback_channel") else "已把办理结果告诉您"),
-           records=_feedback_record),
+           records=feedback_record),
     Action("follow_up", "回访", ("resolved",), "followed_up", required=("note",), needs=_follow_up_needs,
            fields=lambda _f, _p, c: {"followed_up_at": c.now}, tells_resident=lambda _s: "已回访"),
     Action("archive", "归档", ("followed_up",), "archived", fields=lambda _f, _p, c: {"closed_at": c.now},
@@ -328,9 +276,9 @@ FLOW = (
     Action("reopen", "重新办理", ("resolved", "followed_up", "archived"), "handling", required=("reason",),
            check=_reopen_check,
            fields=lambda _f, _p, _c: {"resolved_at": None, "feedback_at": None, "outcome": None, "closed_at": None},
-           tells_resident=_with_reason("重新办理")),
+           tells_resident=with_reason("重新办理")),
     Action("extend", "延长期限", OPEN, None, required=("reason", "days"), validate=_extend_validate, fields=_extend_fields,
-           tells_resident=_extended_words),
+           tells_resident=extended_words),
     Action("note", "备注", OPEN + ("resolved", "followed_up"), None, required=("note",),
            by=STAFF_ROLES + ("supervisor",)),  # a street supervisor's 督查 note
     Action("satisfaction", "群众评价", RATABLE, None, required=("score",), by=(RESIDENT,), check=_satisfaction_check,

@@ -13,7 +13,7 @@ from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
 from ..models import LedgerEntry
-from .flow import Step
+from .steps import Step
 
 
 class LedgerIsAppendOnly(Exception):
