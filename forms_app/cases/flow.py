@@ -15,6 +15,7 @@ from typing import Callable
 
 from roster.model import CASE_STATES
 
+from .refusal import IllegalAction
 from .steps import (OUTCOME_TABLE, OUTCOMES, RESIDENT_OUTCOMES, Step, dispatch_record, extended_words,  # noqa: F401
                     feedback_record, minute, resolved_words, with_reason)
 from .workdays import add_workdays
@@ -56,15 +57,6 @@ CONSOLE_ROLES = STAFF_ROLES + ("supervisor",)
 FIELD_NAMES = {"reason": "原因", "department": "部门", "arrived_at": "到场时间", "note": "记录", "outcome": "是否化解",
                "result": "处理结果", "channel": "反馈方式", "given_at": "反馈时间", "days": "延长几个工作日",
                "score": "评分"}
-
-
-class IllegalAction(Exception):
-    """The action is not allowed now; ``message`` says why, in Chinese; ``field`` names the detail at fault."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 @dataclass(frozen=True)
