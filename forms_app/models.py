@@ -143,6 +143,8 @@ class Case(db.Model):
     sensitive_consent_at: Mapped[datetime | None]
     state: Mapped[str] = mapped_column(String(16), index=True)
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), index=True)
+    # 承办人: the station account the owner handed the case to (cases/handlers.py); the owner stays answerable
+    handler_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), index=True)
     due_at: Mapped[datetime | None] = mapped_column(index=True)
     extended_days: Mapped[int] = mapped_column(default=0)
     extension_reason: Mapped[str | None] = mapped_column(String(200))
@@ -165,9 +167,38 @@ class Case(db.Model):
     # A resident's cases by phone (the purge, a clerk's search), newest first.
     __table_args__ = (Index("ix_cases_phone_created_at", "phone", "created_at"),)
 
-    owner: Mapped[Staff | None] = relationship()
+    owner: Mapped[Staff | None] = relationship(foreign_keys=[owner_id])
+    handler: Mapped[Staff | None] = relationship(foreign_keys=[handler_id])
+    officers: Mapped[list[CaseOfficer]] = relationship(back_populates="case", cascade="all, delete-orphan",
+                                                       order_by="CaseOfficer.id")
+
+    @property
+    def handler_name(self) -> str | None:
+        """The handler's display name, for the ledger: it says who, not an account number."""
+        return self.handler.display_name if self.handler is not None else None
+
+    @property
+    def officer_ids(self) -> list[str]:
+        """The roster officers named on the case (cases/officers.py), in the order they were named."""
+        return [named.officer_id for named in self.officers]
     photos: Mapped[list[CasePhoto]] = relationship(back_populates="case", cascade="all, delete-orphan")
     ledger: Mapped[list[LedgerEntry]] = relationship(back_populates="case", order_by="LedgerEntry.id")
+
+
+class CaseOfficer(db.Model):
+    """A roster officer (data/officers.yaml id) named as having handled a case, at the case's
+    station (cases/officers.py): the per-officer record (staff/officer_records.py) counts these."""
+
+    __tablename__ = "case_officers"
+    __table_args__ = (UniqueConstraint("case_id", "officer_id", name="uq_case_officers_case_officer"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    officer_id: Mapped[str] = mapped_column(String(64), index=True)
+    station_id: Mapped[str] = mapped_column(String(64))
+    named_at: Mapped[datetime]
+    named_by: Mapped[str] = mapped_column(String(40))  # the display name of who named them
+    case: Mapped[Case] = relationship(back_populates="officers")
 
 
 class CasePhoto(db.Model):

@@ -15,6 +15,7 @@ from typing import Callable
 
 from roster.model import CASE_STATES
 
+from . import handlers, officers
 from .refusal import IllegalAction
 from .steps import (OUTCOME_TABLE, OUTCOMES, RESIDENT_OUTCOMES, Step, dispatch_record, extended_words,  # noqa: F401
                     feedback_record, minute, resolved_words, with_reason)
@@ -56,7 +57,7 @@ CONSOLE_ROLES = STAFF_ROLES + ("supervisor",)
 # What a clerk calls each detail an action may need, for messages.
 FIELD_NAMES = {"reason": "原因", "department": "部门", "arrived_at": "到场时间", "note": "记录", "outcome": "是否化解",
                "result": "处理结果", "channel": "反馈方式", "given_at": "反馈时间", "days": "延长几个工作日",
-               "score": "评分"}
+               "score": "评分", "handler": "承办人", "officer": "办理人员"}
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,8 @@ class Facts:
     satisfaction: int | None = None
     # "未到场" was recorded, with its reason, since the latest dispatch
     arrival_excused: bool = False
+    handler_id: int | None = None  # 承办人 (handlers.py)
+    officers: tuple[str, ...] = ()  # the roster officers named on the case (officers.py)
 
 
 @dataclass
@@ -93,6 +96,9 @@ class Context:
     now: datetime
     reopen_days: int | None
     departments: tuple[str, ...] | None
+    # what a detail may be chosen from where the database or the roster says: "handler" → staff
+    # ids (handlers.eligible), "officer" → the station's people (officers.people)
+    choices: dict | None = None
 
 
 def _no_check(_facts: Facts, _payload: dict, _context: Context) -> None:
@@ -273,6 +279,17 @@ FLOW = (
            tells_resident=extended_words),
     Action("note", "备注", OPEN + ("resolved", "followed_up"), None, required=("note",),
            by=STAFF_ROLES + ("supervisor",)),  # a street supervisor's 督查 note
+    # 首办 (seed 001): the owner alone hands the case to a 承办人 and takes it back; owner_id stays.
+    Action("hand_over", "交承办人", OPEN + ("resolved", "followed_up"), None, required=("handler",),
+           check=handlers.owner_only, validate=handlers.validate_handler,
+           fields=lambda _f, p, _c: {"handler_id": int(p["handler"])}, records=handlers.handed_record),
+    Action("take_back", "收回", OPEN + ("resolved", "followed_up", "archived"), None, check=handlers.take_back_check,
+           fields=lambda _f, _p, _c: {"handler_id": None}, records=handlers.taken_record),
+    # The roster officers who handled it, from the station's people; the rows are officers.write's.
+    Action("name_officer", "记录办理人员", OPEN + ("resolved", "followed_up"), None, required=("officer",),
+           validate=officers.validate_named),
+    Action("unname_officer", "删除办理人员", OPEN + ("resolved", "followed_up"), None, required=("officer",),
+           validate=officers.validate_unnamed),
     Action("satisfaction", "群众评价", RATABLE, None, required=("score",), by=(RESIDENT,), check=_satisfaction_check,
            validate=_satisfaction_validate,
            fields=lambda _f, p, _c: {"satisfaction": p["score"], "satisfaction_comment": p.get("comment") or None},
@@ -290,7 +307,8 @@ ACTION_NAMES = {a.code: a.label for a in FLOW}
 # Ledger rows no action makes: what the console calls them, and what the resident reads (None: internal).
 RECORDED = {"registered": ("登记", "已登记，等待工作人员受理"), "reveal": ("查看个人信息", None),
             "purged": ("删除个人信息", None), "report_link_revoked": ("收回报到链接", None),
-            "quiet": ("只收必要通知", None), "unquiet": ("恢复接收通知", None)}  # notify/choices.py
+            "quiet": ("只收必要通知", None), "unquiet": ("恢复接收通知", None),  # notify/choices.py
+            officers.FROM_APPOINTMENT: ("由预约转来", None)}
 LEDGER_NAMES = {**ACTION_NAMES, **{code: label for code, (label, _) in RECORDED.items()}}
 
 
@@ -329,12 +347,12 @@ def guard(action: Action, facts: Facts, payload: dict, context: Context) -> None
 
 
 def apply(action: str, facts: Facts, payload: dict, actor_id: int | None, now: datetime, *, reopen_days: int | None,
-          departments: tuple[str, ...] | None = None) -> Change:
+          departments: tuple[str, ...] | None = None, choices: dict | None = None) -> Change:
     """Check ``action`` against the rules and return what it changes; raises IllegalAction."""
     found = BY_CODE.get(action)
     if found is None:
         raise IllegalAction(f"没有“{action}”这个操作")
-    context = Context(actor_id, now, reopen_days, departments)
+    context = Context(actor_id, now, reopen_days, departments, choices)
     guard(found, facts, payload, context)
     _require(payload, found.required)
     found.validate(facts, payload, context)

@@ -26,7 +26,7 @@ from ..inputs import lookup_key, random_code, same_secret
 from ..models import Case, LedgerEntry, RepeatGuard
 from ..notify import choices, events, outbox
 from ..notify.outbox import forget as forget_messages
-from . import flow, photos, report_in, sql
+from . import flow, handlers, officers, photos, report_in, sql
 from .deadlines import due_for
 from .ledger import erase, snapshot
 
@@ -34,7 +34,8 @@ SYSTEM = "系统"
 DUPLICATE_WINDOW = timedelta(minutes=10)  # a double tap on "submit" gives the same case, not two
 # Fields whose before/after the ledger records for each action.
 TRACKED = ("state", "owner_id", "department", "dispatched_on_site", "arrived_at", "outcome", "result", "feedback_at",
-           "feedback_channel", "due_at", "extended_days", "closed_at", "satisfaction")
+           "feedback_channel", "due_at", "extended_days", "closed_at", "satisfaction",
+           "handler_id", "handler_name", "officer_ids")  # the name too: the ledger says who, not an account number
 RACED = "这件案件刚刚有人办理过，请刷新页面后再看"
 
 
@@ -176,7 +177,17 @@ def facts(case: Case) -> flow.Facts:
                       feedback_at=moment(case.feedback_at), dispatched_on_site=case.dispatched_on_site,
                       dispatched_at=moment(case.dispatched_at), arrived_at=moment(case.arrived_at),
                       due_at=moment(case.due_at), extended_days=case.extended_days or 0,
-                      satisfaction=case.satisfaction, arrival_excused=arrival_excused(case))
+                      satisfaction=case.satisfaction, arrival_excused=arrival_excused(case),
+                      handler_id=case.handler_id, officers=tuple(case.officer_ids))
+
+
+def _choices(roster: Roster, case: Case, action: str) -> dict | None:
+    """What the action's detail may be chosen from, where the database or the roster says."""
+    if action == "hand_over":
+        return {"handler": tuple(handlers.eligible(case))}
+    if action == "name_officer":
+        return {"officer": tuple(o.id for o in officers.people(roster, case.station_id))}
+    return None
 
 
 def arrival_excused(case: Case) -> bool:
@@ -203,7 +214,7 @@ def act(roster: Roster, case: Case, action: str, payload: dict, actor, now: date
     if action in flow.BY_CODE and not flow.may(actor.role, action):
         raise flow.IllegalAction("您不能对案件进行这个操作")
     change = flow.apply(action, facts(case), payload, actor.id, now, reopen_days=roster.settings.reopen_days,
-                        departments=roster.settings.departments)
+                        departments=roster.settings.departments, choices=_choices(roster, case, action))
     values = {name: naive(value) if isinstance(value, datetime) else value for name, value in change.fields.items()}
     if change.state != case.state:
         values["state"] = change.state
@@ -219,6 +230,8 @@ def act(roster: Roster, case: Case, action: str, payload: dict, actor, now: date
         if done.rowcount != 1:
             raise flow.IllegalAction(RACED)
         db.session.refresh(case)  # the row as written, also what another request changed meanwhile
+    named = officers.write(roster, case, action, payload["officer"], actor.display_name, now) \
+        if action in officers.ACTIONS else ""
     # The department's report-in link lives and dies with its dispatch and the open case (report_in.py).
     if action == "dispatch":
         report_in.issue(case, now)
@@ -228,7 +241,7 @@ def act(roster: Roster, case: Case, action: str, payload: dict, actor, now: date
     # What changed, and what the action set even where it was so already (a second dispatch to the
     # same department still names it in its row).
     changed = {k for k in TRACKED if before[k] != after[k] or k in change.fields}
-    note = payload.get("note") or payload.get("reason") or payload.get("result") or payload.get("comment") or ""
+    note = payload.get("note") or payload.get("reason") or payload.get("result") or payload.get("comment") or named
     db.session.add(LedgerEntry(case_id=case.id, at=naive(now), actor_id=actor.id, actor=actor.display_name,
                                action=action, before=snapshot({k: before[k] for k in changed}),
                                after=snapshot({k: after[k] for k in changed}), note=str(note)))
