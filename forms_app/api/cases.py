@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import abort, jsonify, request
 
 from .. import limits
-from ..cases import service
+from ..cases import officers, service
 from ..cases.flow import RESIDENT_STATES
 from ..cases.forms import DESCRIPTION_MAX, ApiCaseForm
 from ..cases.public import public_view
@@ -48,13 +48,15 @@ def get_case(number: str):
     case = service.find_for_resident(normalise_number(number), digits)
     if case is None:
         abort(404, description=NOT_FOUND)  # the same answer for an unknown number and wrong digits
-    view = public_view(current_roster(), case)
+    roster = current_roster()
+    view = public_view(roster, case)
     return jsonify({
         "number": view["number"], "state": view["state"], "state_name": view["state_name"],
         "station": view["station"], "station_name": view["station_name"], "category": view["category"],
         "category_name": view["category_name"], "department": view["department"],
         "registered_at": iso(view["registered_at"]), "expected_response": iso(view["expected_response"]),
         "due": iso(view["due"]), "satisfaction": view["satisfaction"],
+        "officers": officers.public(roster, case),
         "timeline": [{"at": iso(s["at"]), "action": s["action"], "state": s["state"], "text": s["text"]}
                      for s in view["timeline"]],
     })
@@ -95,6 +97,11 @@ SCHEMAS = {
         "at": {"type": "string", "format": "date-time"}, "action": {"type": "string"},
         "state": {"type": ["string", "null"], "description": "the state this step led to, if it changed"},
         "text": {"type": "string"}}},
+    "CaseOfficer": {"type": "object", "required": ["id", "name", "role", "role_name"], "properties": {
+        "id": {"type": "string", "description": "the officer's id in the roster (data/officers.yaml)"},
+        "name": {"type": ["string", "null"], "description": "the public name the board shows; null if no longer on the roster"},
+        "role": {"type": ["string", "null"], "description": "judge, prosecutor, police, lawyer, mediator, grid-worker …"},
+        "role_name": {"type": ["string", "null"]}}},
     "CaseStatus": {
         "type": "object",
         "required": ["number", "state", "state_name", "station", "category", "department", "expected_response", "due",
@@ -107,6 +114,8 @@ SCHEMAS = {
             "expected_response": DATE_TIME_OR_NULL,
             "due": {**DATE_TIME_OR_NULL, "description": "deadline of the current step; null once closed"},
             "satisfaction": {"type": ["integer", "null"], "minimum": 1, "maximum": 5},
+            "officers": {"type": "array", "items": ref("CaseOfficer"),
+                         "description": "the roster officers who handled the case, as the board names them"},
             "timeline": {"type": "array", "items": ref("TimelineStep")}}},
 }
 PATHS = {

@@ -11,6 +11,8 @@ from sqlalchemy import update
 
 from roster import Roster
 
+from .. import clock
+from ..cases import officers
 from ..cases import service as cases
 from ..extensions import db
 from ..models import ATTENDED, BOOKED, CANCELLED, NO_SHOW, Appointment, Case
@@ -44,10 +46,12 @@ def record(appointment: Appointment, outcome: str) -> None:
     db.session.refresh(appointment)
 
 
-def open_case(roster: Roster, appointment: Appointment) -> tuple[Case, bool]:
+def open_case(roster: Roster, appointment: Appointment, actor=None) -> tuple[Case, bool]:
     """The matter raised at the meeting as a case, registered with the resident's details, and
     the booking marked attended: (the case, True); or (the case it already became, False).
-    Raises Refused for a booking that was cancelled or whose resident did not come."""
+    The new case carries the meeting's officer (cases/officers.py ``attach``, on the ledger as by
+    ``actor``, the clerk, or the system). Raises Refused for a booking that was cancelled or whose
+    resident did not come."""
     if appointment.case_id is not None:
         return db.session.get(Case, appointment.case_id), False
     if appointment.status not in CONVERTIBLE:
@@ -70,6 +74,7 @@ def open_case(roster: Roster, appointment: Appointment) -> tuple[Case, bool]:
             db.session.expunge(case)  # its rows went with the savepoint
     else:
         db.session.refresh(appointment)
+        officers.attach(roster, case, appointment.officer_id, appointment.number, actor, clock.now())
         return case, True
     db.session.refresh(appointment)
     if appointment.case_id is not None:

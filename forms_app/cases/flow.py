@@ -46,7 +46,9 @@ STATES = {s.code: s.label for s in STATE_TABLE}
 RESIDENT_STATES = {s.code: s.resident for s in STATE_TABLE}
 OPEN = tuple(s.code for s in STATE_TABLE if s.open)
 CLOSED = tuple(s.code for s in STATE_TABLE if not s.open)
-RATABLE = ("resolved", "followed_up", "archived")  # a resident may rate the handling from these
+RATABLE = ("resolved", "followed_up", "archived")
+# accepted, with an owner, and not yet filed away: who works it and who handled it may still change
+WORKED = ("accepted", "dispatched", "handling", "resolved", "followed_up")  # a resident may rate the handling from these
 
 FEEDBACK_CHANNELS = ("电话", "当面", "短信", "上门")
 STAFF_ROLES = ("station", "admin")
@@ -280,15 +282,15 @@ FLOW = (
     Action("note", "备注", OPEN + ("resolved", "followed_up"), None, required=("note",),
            by=STAFF_ROLES + ("supervisor",)),  # a street supervisor's 督查 note
     # 首办 (seed 001): the owner alone hands the case to a 承办人 and takes it back; owner_id stays.
-    Action("hand_over", "交承办人", OPEN + ("resolved", "followed_up"), None, required=("handler",),
+    Action("hand_over", "交承办人", WORKED, None, required=("handler",),
            check=handlers.owner_only, validate=handlers.validate_handler,
            fields=lambda _f, p, _c: {"handler_id": int(p["handler"])}, records=handlers.handed_record),
-    Action("take_back", "收回", OPEN + ("resolved", "followed_up", "archived"), None, check=handlers.take_back_check,
+    Action("take_back", "收回", WORKED + ("archived",), None, check=handlers.take_back_check,
            fields=lambda _f, _p, _c: {"handler_id": None}, records=handlers.taken_record),
     # The roster officers who handled it, from the station's people; the rows are officers.write's.
-    Action("name_officer", "记录办理人员", OPEN + ("resolved", "followed_up"), None, required=("officer",),
+    Action("name_officer", "记录办理人员", WORKED, None, required=("officer",),
            validate=officers.validate_named),
-    Action("unname_officer", "删除办理人员", OPEN + ("resolved", "followed_up"), None, required=("officer",),
+    Action("unname_officer", "删除办理人员", WORKED, None, required=("officer",),
            validate=officers.validate_unnamed),
     Action("satisfaction", "群众评价", RATABLE, None, required=("score",), by=(RESIDENT,), check=_satisfaction_check,
            validate=_satisfaction_validate,

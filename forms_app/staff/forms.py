@@ -9,6 +9,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from .. import clock
+from ..cases import handlers, officers
 from ..cases.flow import FEEDBACK_CHANNELS, MOMENTS, OUTCOMES, Facts, earliest
 from ..clock import aware, naive
 from ..inputs import PlainTextForm, nfkc
@@ -98,6 +99,8 @@ class ActionForm(PlainTextForm):
                           validators=[Optional()])
     given_at = MomentField("反馈时间（北京时间）", validators=[Optional()])
     days = WholeNumberField("延长几个工作日", validators=[Optional()])
+    handler = SelectField("交给哪位承办人", validators=[Optional()], validate_choice=False)
+    officer = SelectField("办理人员", validators=[Optional()], validate_choice=False)
 
     def payload(self) -> dict:
         """The details as the flow takes them: text stripped, times in Beijing time."""
@@ -105,16 +108,25 @@ class ActionForm(PlainTextForm):
             return (field.data or "").strip()
         return {"reason": text(self.reason), "department": self.department.data, "on_site": self.on_site.data,
                 "note": text(self.note), "outcome": self.outcome.data, "result": text(self.result),
-                "channel": self.channel.data, "days": self.days.data,
+                "channel": self.channel.data, "days": self.days.data, "handler": self.handler.data,
+                "officer": self.officer.data,
                 "arrived_at": self.arrived_at.data and aware(self.arrived_at.data),
                 "given_at": self.given_at.data and aware(self.given_at.data)}
 
 
-def action_form(action: str, roster, formdata=None, facts: Facts | None = None) -> ActionForm:
+def action_form(action: str, roster, formdata=None, facts: Facts | None = None, case=None) -> ActionForm:
     """The form of ``action``; a fresh one has its moments at now, and with the case's ``facts``
-    the picker is bounded by the range the flow allows."""
+    the picker is bounded by the range the flow allows; with the ``case``, the handlers and
+    officers one may choose are its station's."""
     form = ActionForm(formdata=formdata, prefix=action) if formdata is not None else ActionForm(prefix=action)
     form.department.choices = [SelectChoice("", "请选择")] + [SelectChoice(d, d) for d in roster.settings.departments]
+    if case is not None:
+        form.handler.choices = [SelectChoice("", "请选择")] + [SelectChoice(str(i), name) for i, name in
+                                                              (handlers.eligible(case).items() if action == "hand_over" else ())]
+        named = case.officer_ids
+        shown = ([o.id for o in officers.people(roster, case.station_id) if o.id not in named]
+                 if action == "name_officer" else named)
+        form.officer.choices = [SelectChoice("", "请选择")] + [SelectChoice(o, officers.words(roster, o)) for o in shown]
     now = naive(clock.now()).replace(second=0, microsecond=0)
     for name in MOMENTS:
         field = getattr(form, name)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
 from ..cases.deadlines import overdue
@@ -24,7 +24,7 @@ class Filters:
     station: str = ""  # one of the person's stations, or all of them
     state: str = ""  # a state, "all", or (empty) the cases still to work
     category: str = ""
-    owner: str = ""  # "me": the person's own cases
+    owner: str = ""  # "me": the person's own cases, those they own and those handed to them (承办)
     due: str = ""  # "overdue" or "soon"
 
 
@@ -48,7 +48,7 @@ def cases_for(stations: list[str], filters: Filters, staff_id: int, now: datetim
     if filters.category:
         query = query.where(Case.category == filters.category)
     if filters.owner == "me":
-        query = query.where(Case.owner_id == staff_id)
+        query = query.where(or_(Case.owner_id == staff_id, Case.handler_id == staff_id))
     if filters.due == "overdue":
         query = query.where(Case.state.in_(OPEN), Case.due_at < naive(now))
     elif filters.due == "soon":

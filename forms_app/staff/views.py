@@ -7,7 +7,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from .. import audit, clock, limits
 from ..booking import outcomes
-from ..cases import flow, offers, report_in
+from ..cases import flow, handlers, offers, officers, report_in
 from ..cases import service as cases
 from ..cases.deadlines import overdue
 from ..cases.ledger import step as ledger_step
@@ -177,8 +177,8 @@ def queue():
 def _case_page(case: Case, submitted: tuple[str, ActionForm] | None = None, revealed: bool = False, status: int = 200):
     roster = current_roster()
     facts = cases.facts(case)
-    actions = offers.allowed(facts, current_user.role)
-    forms = {a: action_form(a, roster, facts=facts) for a in actions}
+    actions = [a for a in offers.allowed(facts, current_user.role) if handlers.offered_to(a, case, current_user)]
+    forms = {a: action_form(a, roster, facts=facts, case=case) for a in actions}
     if submitted and submitted[0] in forms:
         forms[submitted[0]] = submitted[1]
     topics = {c.code: c.name for c in roster.settings.categories}
@@ -188,6 +188,7 @@ def _case_page(case: Case, submitted: tuple[str, ActionForm] | None = None, reve
                            revealed=revealed, mask_name=mask_name, mask_phone=mask_phone,
                            overdue=overdue(case), waiting=offers.waiting(facts, current_user.role),
                            report_link=report_in.current(case, clock.now()),
+                           officer_words=lambda o: officers.words(roster, o),
                            may_revoke=report_in.may_revoke(case, current_user),
                            ranges={name: flow.moment_range(name, facts) for name in flow.MOMENTS},
                            ledger_words=lambda entry: flow.ledger_words(entry.action, ledger_step(entry, case.department))), status
@@ -212,7 +213,7 @@ def act(number: str):
         abort(400)
     if not can_act(current_user, action):
         abort(403)
-    form = action_form(action, roster, request.form, facts=cases.facts(case))
+    form = action_form(action, roster, request.form, facts=cases.facts(case), case=case)
     if not form.validate_on_submit():
         return _case_page(case, (action, form), status=422)
     try:
@@ -336,7 +337,7 @@ def appointment_outcome(appointment_id: int, outcome: str):
         abort(404)
     try:
         if outcome == "case":
-            case, new = outcomes.open_case(roster, appointment)
+            case, new = outcomes.open_case(roster, appointment, current_user)
         else:
             outcomes.record(appointment, outcome)
     except outcomes.Refused as exc:

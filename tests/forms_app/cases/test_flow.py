@@ -17,7 +17,10 @@ PAYLOADS = {
     "arrive": {"arrived_at": NOW}, "handle": {"note": "已约双方面谈"}, "resolve": {"outcome": "resolved", "result": "达成调解协议"},
     "feedback": {"channel": "电话", "given_at": NOW}, "follow_up": {"note": "回访满意"}, "reopen": {"reason": "协议未履行"},
     "extend": {"reason": "需等待鉴定结果", "days": 5}, "note": {"note": "补充材料"}, "no_arrival": {"reason": "改为电话调解"},
+    "hand_over": {"handler": 5}, "name_officer": {"officer": "chen-hao"}, "unname_officer": {"officer": "chen-hao"},
 }
+CHOICES = {"handler": (5,), "officer": ("chen-hao",)}  # what the database and the roster would offer
+WORKED = ("accepted", "dispatched", "handling", "resolved", "followed_up")
 LEGAL = {  # (state, action) → resulting state
     ("registered", "accept"): "accepted", ("registered", "reject"): "rejected",
     ("accepted", "dispatch"): "dispatched", ("dispatched", "dispatch"): "dispatched", ("handling", "dispatch"): "dispatched",
@@ -29,14 +32,17 @@ LEGAL = {  # (state, action) → resulting state
     ("dispatched", "no_arrival"): "dispatched", ("handling", "no_arrival"): "handling",
     **{(s, "extend"): s for s in ("registered", "accepted", "dispatched", "handling")},
     **{(s, "note"): s for s in ("registered", "accepted", "dispatched", "handling", "resolved", "followed_up")},
+    **{(s, a): s for s in WORKED for a in ("hand_over", "take_back", "name_officer", "unname_officer")},
+    ("archived", "take_back"): "archived",
 }
 
 
 def facts(state: str, action: str) -> Facts:
     """An on-site dispatch, arrived unless the action is about the arrival."""
     arrived = None if action in ("arrive", "no_arrival") else NOW - timedelta(minutes=30)
-    return Facts(state=state, owner_id=1, resolved_at=NOW - timedelta(days=1), feedback_at=NOW - timedelta(hours=1),
-                 dispatched_on_site=True, arrived_at=arrived)
+    return Facts(state=state, owner_id=7, resolved_at=NOW - timedelta(days=1), feedback_at=NOW - timedelta(hours=1),
+                 dispatched_on_site=True, arrived_at=arrived, handler_id=3 if action == "take_back" else None,
+                 officers=("chen-hao",) if action == "unname_officer" else ())
 
 
 @pytest.mark.parametrize("state", list(STATES))
@@ -45,10 +51,11 @@ def test_every_action_from_every_state(state, action):
     expected = LEGAL.get((state, action))
     if expected is None:
         with pytest.raises(IllegalAction, match=STATES[state]):
-            apply(action, facts(state, action), PAYLOADS.get(action, {}), actor_id=7, now=NOW, reopen_days=30)
+            apply(action, facts(state, action), PAYLOADS.get(action, {}), actor_id=7, now=NOW, reopen_days=30,
+                  choices=CHOICES)
     else:
         assert apply(action, facts(state, action), PAYLOADS.get(action, {}), actor_id=7, now=NOW,
-                     reopen_days=30).state == expected
+                     reopen_days=30, choices=CHOICES).state == expected
 
 
 def test_accepting_makes_the_accepter_the_owner():

@@ -102,7 +102,7 @@ def test_a_case_not_yet_accepted_has_no_owner_to_hand_it_over(roster, staff):
     case = cases.register(roster, station="wenhua-lu", category="neighbours", description="楼上漏水", location="",
                           occurred="", name="张三", phone="13812345678", contact_time="", anonymous=False,
                           sensitive_consent=False, now=NOW)
-    with pytest.raises(flow.IllegalAction, match="先受理"):
+    with pytest.raises(flow.IllegalAction, match="“登记”状态，不能交承办人"):
         cases.act(roster, case, "hand_over", {"handler": "1"}, staff, NOW)
 
 
