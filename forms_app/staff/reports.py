@@ -230,18 +230,34 @@ def scope_stations(roster: Roster, *, street: str | None, station: str | None,
     return found
 
 
-def workbook(month: str, register: list[list], kpis: list[list]) -> bytes:
-    """Both sheets, ready to file and to print: the title, a frozen header row with filters, real
-    dates, widths that fit, and A4 landscape pages that repeat the header and name the month."""
+@dataclass(frozen=True)
+class Sheet:
+    """A further sheet of the monthly workbook (the per-officer record, the ranking: officer_records.py)."""
+
+    title: str
+    heading: str
+    columns: list[str]
+    rows: list[list]
+    widths: list[int]
+    rates: frozenset[int] = frozenset()  # columns shown as 0.0%
+    decimals: frozenset[int] = frozenset()  # columns shown as 0.00
+
+
+def workbook(month: str, register: list[list], kpis: list[list], extra: tuple[Sheet, ...] = ()) -> bytes:
+    """The register, the KPIs and the ``extra`` sheets, ready to file and to print: the title, a
+    frozen header row with filters, real dates, widths that fit, and A4 landscape pages that
+    repeat the header and name the month."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
     book = Workbook()
     book.remove(book.active)
-    for title, heading, columns, rows, widths in (
-            ("事件处置登记表", f"{month} 事件处置登记表", REGISTER_COLUMNS, register, REGISTER_WIDTHS),
-            ("站点指标与排名", f"{month} 各站点指标与排名", KPI_COLUMNS, kpis, KPI_WIDTHS)):
+    for title, heading, columns, rows, widths, rates, decimals in (
+            ("事件处置登记表", f"{month} 事件处置登记表", REGISTER_COLUMNS, register, REGISTER_WIDTHS, (), ()),
+            ("站点指标与排名", f"{month} 各站点指标与排名", KPI_COLUMNS, kpis, KPI_WIDTHS, RATE_COLUMNS,
+             {SATISFACTION_COLUMN}),
+            *((x.title, x.heading, x.columns, x.rows, x.widths, x.rates, x.decimals) for x in extra)):
         sheet = book.create_sheet(title)
         sheet.append([heading])
         sheet.append(columns)
@@ -261,11 +277,11 @@ def workbook(month: str, register: list[list], kpis: list[list]) -> bytes:
                     cell.number_format = TIME_FORMAT
                 elif isinstance(cell.value, date):
                     cell.number_format = DATE_FORMAT
-        if columns is KPI_COLUMNS:
-            for row in sheet.iter_rows(min_row=3):
-                for index in RATE_COLUMNS:
-                    row[index].number_format = "0.0%"
-                row[SATISFACTION_COLUMN].number_format = "0.00"
+        for row in sheet.iter_rows(min_row=3):
+            for index in rates:
+                row[index].number_format = "0.0%"
+            for index in decimals:
+                row[index].number_format = "0.00"
         last = get_column_letter(len(columns))
         sheet.freeze_panes = "A3"  # the title and the header stay in view
         sheet.auto_filter.ref = f"A2:{last}{max(2, sheet.max_row)}"
@@ -295,15 +311,15 @@ def log_export(*, actor: str, staff_id: int | None, month: str, scope: str, full
                              format=fmt))
 
 
-def write_files(path, month: str, register: list[list[str]], kpis: list[list]) -> str:
-    """FILE.xlsx (both sheets), or FILE.csv and FILE-kpi.csv beside it; returns what was written.
+def write_files(path, month: str, register: list[list[str]], kpis: list[list], extra: tuple[Sheet, ...] = ()) -> str:
+    """FILE.xlsx (every sheet), or FILE.csv and FILE-kpi.csv beside it; returns what was written.
     Raises OSError."""
     if path.suffix.lower() == ".csv":
         path.write_text(csv_text(REGISTER_COLUMNS, register), encoding="utf-8")
         kpi_path = path.with_name(path.stem + "-kpi.csv")
         kpi_path.write_text(csv_text(KPI_COLUMNS, kpi_text_rows(kpis)), encoding="utf-8")
         return f"{path}, {kpi_path}"
-    path.write_bytes(workbook(month, register, kpis))
+    path.write_bytes(workbook(month, register, kpis, extra))
     return str(path)
 
 
