@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from .. import audit, clock
 from ..extensions import db
 from ..rosters import current_roster
-from . import reports
+from . import officer_records, ranking, reports
 from .permissions import visible_stations
 
 bp = Blueprint("dashboard", __name__, url_prefix="/staff")
@@ -37,7 +37,11 @@ def dashboard():
     month, stations = _month(), _scope(roster)
     found = reports.cases_in(roster, month, stations=stations)
     kpis = reports.station_kpis(roster, found, stations)
+    handled = ranking.cases_handled(month, stations)  # seed 002's ranking counts the month's cases worked
     return render_template("staff/dashboard.html", month=month, kpis=kpis, roster=roster, total=len(found),
+                           by_station=ranking.by_station(roster, handled, stations),
+                           by_leader=ranking.by_grid_leader(roster, handled, stations),
+                           leader=roster.role_name(ranking.grid_leader_role(roster)),
                            stations=visible_stations(current_user, roster), station=request.args.get("station") or "")
 
 
@@ -63,7 +67,7 @@ def download(month: str, fmt: str):
     else:
         register = reports.register_rows(roster, found, full=full)
         kpis = reports.kpi_rows(reports.station_kpis(roster, found, stations))
-        sent = (reports.workbook(month, register, kpis),
+        sent = (reports.workbook(month, register, kpis, officer_records.sheets(roster, month, stations)),
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", f"{month}-register.xlsx")
     # On the record once the file exists. A GET that writes: end the read first, so that on SQLite
     # the log row starts a transaction of its own and waits its turn for the write lock (db/sqlite.py).

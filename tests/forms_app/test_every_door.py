@@ -213,6 +213,8 @@ DOORS = {
     "staff.retry_notification": Door("clerk", page="/staff/notifications"),
     "dashboard.dashboard": Door("clerk", query="month=2026-12"),
     "dashboard.download": Door("clerk"),
+    "officers.officers_page": Door("clerk", query="month=2026-12&station=wenhua-lu"),
+    "officers.officer_page": Door("clerk", query="month=2026-12"),
 }
 
 
