@@ -68,7 +68,18 @@ def case_messages(roster: Roster, case: Case, action: str, state_before: str) ->
         found.append(Message(event, resident, texts.render(event, "resident", **values), case=case.number))
     if action == "dispatch" and case.department:
         found.append(dispatch_message(roster, case, report_in.link_for(case) or ""))
+    if action == "hand_over" and case.handler is not None:
+        found.append(handed_over_message(roster, case))
     return found
+
+
+def handed_over_message(roster: Roster, case: Case) -> Message:
+    """The handler (承办人) hears that the owner handed them the case, with the console's link (one
+    SMS: who handed it over is on the case page, the owner stays answerable)."""
+    handler = case.handler
+    return Message("case.handed_over", contact_recipient(roster, "staff", handler.display_name, handler.contact),
+                   texts.render("case.handed_over", "staff", number=case.number, link=texts.staff_link(case.number)),
+                   case=case.number)
 
 
 def dispatch_message(roster: Roster, case: Case, link: str) -> Message:

@@ -13,8 +13,8 @@ run again, write each message once.
 - ``case.arrival_overdue``: an on-site dispatch with no arrival and no "未到场" recorded,
   settings.arrival_minutes after the dispatch, once per dispatch.
 
-The case notices go to the case's owner (首问责任人) and the active supervisors of the station's
-street, through their own contact (Staff.contact)."""
+The case notices go to the case's owner (首问责任人), its handler (承办人) if it was handed to one,
+and the active supervisors of the station's street, through their own contact (Staff.contact)."""
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
@@ -90,7 +90,7 @@ def reminders(roster: Roster, now: datetime) -> list[Message]:
 
 def case_notices(roster: Roster, now: datetime) -> list[Message]:
     moment = naive(now)
-    cases = select(Case).options(joinedload(Case.owner)).order_by(Case.id)
+    cases = select(Case).options(joinedload(Case.owner), joinedload(Case.handler)).order_by(Case.id)
     due_soon = db.session.scalars(cases.where(
         Case.state.in_(OPEN), Case.due_at >= moment, Case.due_at <= notice_until(now))).all()
     passed = db.session.scalars(cases.where(Case.state.in_(OPEN), Case.due_at < moment)).all()
@@ -143,8 +143,9 @@ def _supervisors() -> dict[str, list[Staff]]:
 
 
 def _people(case: Case, station, supervisors: dict[str, list[Staff]]) -> list[Staff]:
-    """The owner (if the case has one and the account is active) and the street's supervisors, each once."""
-    found = [case.owner] if case.owner is not None and case.owner.active else []
+    """The owner (if the case has one and the account is active), the handler it was handed to
+    (承办人, who works it), and the street's supervisors, each once."""
+    found = [p for p in (case.owner, case.handler) if p is not None and p.active]
     for person in supervisors.get(station.street if station else "", []):
         if person not in found:
             found.append(person)

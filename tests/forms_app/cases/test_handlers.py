@@ -130,3 +130,23 @@ def test_officers_are_named_from_the_cases_station_only(roster, staff):
     db.session.rollback()
     assert [w for a, _, w in words_of(case) if a in officers.ACTIONS] == ["陈浩（警官）", "宋佳怡（律师）", "陈浩（警官）"]
     assert officers.public(roster, case) == [{"id": "song-jiayi", "name": "宋佳怡", "role": "lawyer", "role_name": "律师"}]
+
+
+def test_the_handler_hears_of_the_hand_over_through_their_contact(roster, staff):
+    from sqlalchemy import select
+
+    from forms_app.cases import service as cases
+    from forms_app.extensions import db
+    from forms_app.models import Notification
+
+    handler = person("li", "李承办")
+    handler.contact = "li@example.gov.cn"
+    db.session.commit()
+    case = accepted(roster, staff)
+    cases.act(roster, case, "hand_over", {"handler": str(handler.id)}, staff, NOW)
+    db.session.commit()
+    (note,) = db.session.scalars(select(Notification).where(Notification.event == "case.handed_over")).all()
+    assert (note.recipient_kind, note.recipient_name, note.channel, note.target) == (
+        "staff", "李承办", "email", "li@example.gov.cn")
+    assert note.text.startswith(f"【承办】{case.number}交您承办：")
+    assert note.text.endswith(f"/staff/cases/{case.number}") and "张三" not in note.text

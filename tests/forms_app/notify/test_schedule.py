@@ -284,3 +284,17 @@ def test_the_command_schedules_before_it_sends_and_ends_with_the_summary(app, mo
     result = app.test_cli_runner().invoke(args=["send-notifications"])
     assert result.exit_code == 0, result.output
     assert result.output.strip().splitlines()[-2:] == ["scheduled=1", "sent=1 failed=0 pending=0"]
+
+
+def test_a_handed_over_case_tells_its_handler_of_the_deadline_too(roster, people):
+    from forms_app.cases import service as cases
+    from forms_app.extensions import db
+
+    handler = person("sun", "孙承办", "station", stations="wenhua-lu")
+    case = case_of(roster, people["owner"], due_at=datetime(2026, 12, 4, 23, 59, 59))
+    cases.act(roster, case, "hand_over", {"handler": handler.id}, people["owner"], now=THURSDAY - timedelta(hours=20))
+    db.session.commit()
+    assert write_due(roster, THURSDAY) == 3
+    assert sorted(sent()) == [("case.deadline_due", "staff", "孙承办", case.number),
+                              ("case.deadline_due", "staff", "李督办", case.number),
+                              ("case.deadline_due", "staff", "王工作人员", case.number)]
