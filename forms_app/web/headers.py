@@ -19,8 +19,10 @@ CONTENT_SECURITY_POLICY = "; ".join((
 ))
 
 # Pages that show one resident's booking or case (a department's report-in page too), or staff data: a shared computer's cache,
-# or the back button after logout, must not show them again.
-PRIVATE_BLUEPRINTS = frozenset({"staff", "dashboard", "report_in"})
+# or the back button after logout, must not show them again. Every page of the console lives under /staff, whichever
+# blueprint draws it, so the prefix decides: a new console blueprint cannot forget to be private.
+CONSOLE_PREFIX = "/staff"
+PRIVATE_BLUEPRINTS = frozenset({"report_in"})
 PRIVATE_ENDPOINTS = frozenset({
     "booking.booked", "booking.booked_ics", "booking.manage", "booking.find",
     "complaints.received", "complaints.tracked",
@@ -28,8 +30,9 @@ PRIVATE_ENDPOINTS = frozenset({
 })
 
 
-def is_private(endpoint: str | None, blueprint: str | None) -> bool:
-    return blueprint in PRIVATE_BLUEPRINTS or endpoint in PRIVATE_ENDPOINTS
+def is_private(path: str, endpoint: str | None, blueprint: str | None) -> bool:
+    in_console = path == CONSOLE_PREFIX or path.startswith(CONSOLE_PREFIX + "/")
+    return in_console or blueprint in PRIVATE_BLUEPRINTS or endpoint in PRIVATE_ENDPOINTS
 
 
 def install(app: Flask) -> None:
@@ -39,7 +42,7 @@ def install(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")  # for browsers without frame-ancestors
-        if is_private(request.endpoint, request.blueprint):
+        if is_private(request.path, request.endpoint, request.blueprint):
             cache = response.headers.get("Cache-Control", "")
             if "no-store" not in cache:
                 response.headers["Cache-Control"] = "no-store"
