@@ -163,6 +163,8 @@ class Case(db.Model):
     satisfaction: Mapped[int | None]
     satisfaction_comment: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(index=True)
+    # 来源 (cases/sources.py): web for the resident's form and the API; phone, counter, police … by a clerk
+    source: Mapped[str] = mapped_column(String(16), default="web", server_default="web")
 
     # A resident's cases by phone (the purge, a clerk's search), newest first.
     __table_args__ = (Index("ix_cases_phone_created_at", "phone", "created_at"),)

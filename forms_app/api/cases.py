@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import abort, jsonify, request
 
 from .. import limits
-from ..cases import officers, service
+from ..cases import officers, service, sources
 from ..cases.flow import RESIDENT_STATES
 from ..cases.forms import DESCRIPTION_MAX, ApiCaseForm
 from ..cases.public import public_view
@@ -56,7 +56,7 @@ def get_case(number: str):
         "category_name": view["category_name"], "department": view["department"],
         "registered_at": iso(view["registered_at"]), "expected_response": iso(view["expected_response"]),
         "due": iso(view["due"]), "satisfaction": view["satisfaction"],
-        "officers": officers.public(roster, case),
+        "officers": officers.public(roster, case), "source": case.source,
         "timeline": [{"at": iso(s["at"]), "action": s["action"], "state": s["state"], "text": s["text"]}
                      for s in view["timeline"]],
     })
@@ -116,6 +116,9 @@ SCHEMAS = {
             "satisfaction": {"type": ["integer", "null"], "minimum": 1, "maximum": 5},
             "officers": {"type": "array", "items": ref("CaseOfficer"),
                          "description": "the roster officers who handled the case, as the board names them"},
+            "source": {"type": "string", "enum": list(sources.SOURCES),
+                       "description": "where the case came from: web (this API or the resident's form), or registered "
+                                      "by a clerk from a phone call, the counter, the police, a grid sweep or another system"},
             "timeline": {"type": "array", "items": ref("TimelineStep")}}},
 }
 PATHS = {

@@ -234,7 +234,8 @@ def _satisfaction_validate(_facts: Facts, payload: dict, _context: Context) -> N
 
 FLOW = (
     Action("accept", "受理", ("registered",), "accepted",
-           fields=lambda _f, _p, c: {"owner_id": c.actor_id, "accepted_at": c.now},  # 首问责任人 answers to the end
+           # 首问责任人 answers to the end: who accepts, unless the clerk who registered it already is (intake.py)
+           fields=lambda f, _p, c: {"owner_id": f.owner_id or c.actor_id, "accepted_at": c.now},
            tells_resident=lambda _s: "工作人员已受理，并由专人负责到底"),
     Action("reject", "不予受理", ("registered",), "rejected", required=("reason",),
            fields=lambda _f, _p, c: {"closed_at": c.now}, tells_resident=with_reason("不予受理")),

@@ -26,7 +26,7 @@ from ..inputs import lookup_key, random_code, same_secret
 from ..models import Case, LedgerEntry, RepeatGuard
 from ..notify import choices, events, outbox
 from ..notify.outbox import forget as forget_messages
-from . import flow, handlers, officers, photos, report_in, sql
+from . import flow, handlers, officers, photos, report_in, sources, sql
 from .deadlines import due_for
 from .ledger import erase, snapshot
 
@@ -143,19 +143,28 @@ def file_complaint(roster: Roster, fields: dict, clean_photos: list | None = Non
 
 def _rows(roster: Roster, now: datetime, *, station: str, category: str, description: str, location: str,
           occurred: str, name: str, phone: str, contact_time: str, anonymous: bool,
-          sensitive_consent: bool, consent_version: str | None = None, quiet: bool = False) -> tuple[dict, dict]:
+          sensitive_consent: bool, consent_version: str | None = None, quiet: bool = False,
+          source: str = sources.WEB, registrar=None) -> tuple[dict, dict]:
     """The case's row and its first ledger row, worked out before the first statement: on SQLite
-    that statement takes the write lock, which every other complaint and booking then waits for."""
+    that statement takes the write lock, which every other complaint and booking then waits for.
+    ``registrar``: the staff account that registers a request it received (cases/intake.py), which
+    is its first-contact owner (首问责任人) from the start and the ledger row's actor."""
     due_at = due_for(roster, category, "registered", now)
     values = sql.with_defaults(Case.__table__, {
         "station_id": station, "category": category, "description": description, "location": location,
         "occurred": occurred, "name": name, "phone": phone, "contact_time": contact_time, "anonymous": anonymous,
         "quiet": quiet, "consent_at": naive(now), "consent_version": consent_version,
-        "sensitive_consent_at": naive(now) if sensitive_consent else None,
+        "sensitive_consent_at": naive(now) if sensitive_consent else None, "source": source,
+        "owner_id": registrar.id if registrar is not None else None,
         "state": "registered", "due_at": due_at, "created_at": naive(now), "number": new_number(now)})
+    after = {"state": "registered", "due_at": due_at}
+    if registrar is not None:
+        after.update(source=source, owner_id=registrar.id)
     first_row = sql.with_defaults(LedgerEntry.__table__, {
-        "at": naive(now), "actor": RESIDENT.display_name, "action": "registered",
-        "after": snapshot({"state": "registered", "due_at": due_at})})
+        "at": naive(now), "actor": registrar.display_name if registrar is not None else RESIDENT.display_name,
+        "actor_id": registrar.id if registrar is not None else None, "action": "registered",
+        "after": snapshot(after),
+        "note": f"{sources.label(source)}登记，首问责任人 {registrar.display_name}" if registrar is not None else ""})
     return values, first_row
 
 

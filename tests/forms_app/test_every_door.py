@@ -215,6 +215,8 @@ DOORS = {
     "dashboard.download": Door("clerk"),
     "officers.officers_page": Door("clerk", query="month=2026-12&station=wenhua-lu"),
     "officers.officer_page": Door("clerk", query="month=2026-12"),
+    "intake.register": Door("clerk", page="/staff/register", query="station=wenhua-lu"),
+    "intake.slip": Door("clerk", number="case", query="size=receipt"),
 }
 
 
