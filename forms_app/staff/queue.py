@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload
 
 from ..cases.deadlines import overdue
 from ..cases.flow import OPEN, STATES
+from ..cases.sources import SOURCES
 from ..clock import naive
 from ..extensions import db
 from ..models import ATTENDED, BOOKED, NO_SHOW, Appointment, Case
@@ -26,6 +27,7 @@ class Filters:
     category: str = ""
     owner: str = ""  # "me": the person's own cases, those they own and those handed to them (承办)
     due: str = ""  # "overdue" or "soon"
+    source: str = ""  # 来源 (cases/sources.py): phone, counter … or all
 
 
 def sorted_queue(found: list[Case], now: datetime) -> list[Case]:
@@ -47,6 +49,8 @@ def cases_for(stations: list[str], filters: Filters, staff_id: int, now: datetim
         query = query.where(Case.state.in_(SHOWN_BY_DEFAULT))
     if filters.category:
         query = query.where(Case.category == filters.category)
+    if filters.source in SOURCES:
+        query = query.where(Case.source == filters.source)
     if filters.owner == "me":
         query = query.where(or_(Case.owner_id == staff_id, Case.handler_id == staff_id))
     if filters.due == "overdue":

@@ -14,6 +14,7 @@ from roster import Roster
 from roster.phones import mask_phone
 
 from .. import clock
+from ..cases import sources
 from ..cases.flow import OPEN, OUTCOMES, STATES
 from ..clock import naive
 from ..extensions import db
@@ -23,9 +24,9 @@ from .permissions import mask_name
 
 REGISTER_COLUMNS = ["编号", "登记日期", "站点", "类别", "事由概要", "反映人", "联系电话", "首问责任人", "处置部门", "处置结果",
                     "当前状态", "受理时间", "吹哨时间", "到场时间", "办结时间", "反馈时间", "回访时间", "归档时间",
-                    "满意度（1–5 分）", "是否按时"]
+                    "满意度（1–5 分）", "是否按时", "来源"]
 # Width of each register column in the workbook, in characters (a Chinese character counts two).
-REGISTER_WIDTHS = [11, 11, 14, 10, 34, 8, 13, 10, 14, 24, 9, 16, 16, 16, 16, 16, 16, 16, 9, 8]
+REGISTER_WIDTHS = [11, 11, 14, 10, 34, 8, 13, 10, 14, 24, 9, 16, 16, 16, 16, 16, 16, 16, 9, 8, 10]
 DATE_FORMAT, TIME_FORMAT = "yyyy-mm-dd", "yyyy-mm-dd hh:mm"
 KPI_COLUMNS = ["排名", "站点", "街道", "案件数", "已办结", "化解率", "及时率", "到场率", "满意度（平均分）", "评价数", "综合得分"]
 KPI_WIDTHS = [6, 16, 14, 8, 8, 8, 8, 8, 10, 8, 9]
@@ -102,7 +103,7 @@ def register_rows(roster: Roster, found: list[Case], *, full: bool, now: datetim
                      STATES.get(case.state, case.state),
                      case.accepted_at, case.dispatched_at, _arrival(case), case.resolved_at,
                      case.feedback_at, case.followed_up_at, case.closed_at if case.state == "archived" else None,
-                     case.satisfaction, "是" if on_time(case, now) else "否"])
+                     case.satisfaction, "是" if on_time(case, now) else "否", sources.label(case.source)])
     return rows
 
 

@@ -12,6 +12,7 @@ from ..cases import service as cases
 from ..cases.deadlines import overdue
 from ..cases.ledger import step as ledger_step
 from ..cases.photos import upload_dir
+from ..cases.sources import SOURCES
 from ..clock import naive
 from ..extensions import db
 from ..inputs import PlainTextForm
@@ -164,14 +165,15 @@ def queue():
     stations = visible_stations(current_user, roster)
     now = clock.now()
     filters = work.Filters(**{name: request.args.get(name) or "" for name in ("station", "state", "category",
-                                                                              "owner", "due")})
+                                                                              "owner", "due", "source")})
     found = work.cases_for(stations, filters, current_user.id, now)
     appointments = work.appointments_today([filters.station] if filters.station in stations else stations, now)
     return render_template("staff/queue.html", cases=found, appointments=appointments, roster=roster,
                            stations=stations, station=filters.station, state=filters.state,
                            category=filters.category, owner=filters.owner, due=filters.due,
                            now=naive(now), overdue=lambda c: overdue(c, now), states=flow.STATES, open_states=flow.OPEN,
-                           mask_name=mask_name, mask_phone=mask_phone, soon=naive(now + work.DUE_SOON))
+                           mask_name=mask_name, mask_phone=mask_phone, soon=naive(now + work.DUE_SOON),
+                           source=filters.source, sources=SOURCES)
 
 
 def _case_page(case: Case, submitted: tuple[str, ActionForm] | None = None, revealed: bool = False, status: int = 200):

@@ -264,3 +264,38 @@ def test_web_cases_are_web_and_the_api_says_the_source(desk):
     spec = resident.get("/api/v1/openapi.json").get_json()
     assert set(spec["components"]["schemas"]["CaseStatus"]["properties"]["source"]["enum"]) == {
         "web", "phone", "counter", "police", "sweep", "other_system"}
+
+
+def test_the_queue_filters_by_source(desk):
+    from forms_app.cases import service as cases
+    from forms_app.extensions import db
+    from forms_app.rosters import current_roster
+
+    with desk.app_context():
+        web = cases.register(current_roster(), station="wenhua-lu", category="neighbours", description="网上的",
+                             location="", occurred="", name="钱", phone="13912345678", contact_time="",
+                             anonymous=False, sensitive_consent=False, now=NOW)
+        db.session.commit()
+        web_number = web.number
+    clerk = login(desk.test_client(), "clerk")
+    assert post_register(clerk, **{**WALK_IN, "source": "police"}).status_code == 303
+    police = the_case(desk).number
+    both = clerk.get("/staff/").get_data(as_text=True)
+    assert web_number in both and police in both and '<option value="police">警情移交</option>' in both
+    only = clerk.get("/staff/?source=police").get_data(as_text=True)
+    assert police in only and web_number not in only and '<option value="police" selected>' in only
+    assert web_number in clerk.get("/staff/?source=web").get_data(as_text=True)
+    assert police not in clerk.get("/staff/?source=web").get_data(as_text=True)
+    assert web_number in clerk.get("/staff/?source=nonsense").get_data(as_text=True)  # unknown: all of them
+
+
+def test_the_register_names_the_source(desk):
+    from forms_app.staff import reports
+    from forms_app.rosters import current_roster
+
+    assert post_register(login(desk.test_client(), "clerk"), **{**WALK_IN, "source": "sweep"}).status_code == 303
+    with desk.app_context():
+        roster = current_roster()
+        rows = reports.register_rows(roster, reports.cases_in(roster, "2026-11"), full=False, now=NOW)
+    [row] = [dict(zip(reports.REGISTER_COLUMNS, r)) for r in rows]
+    assert row["来源"] == "网格排查" and row["首问责任人"] == "clerk员"

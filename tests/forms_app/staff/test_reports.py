@@ -82,7 +82,8 @@ def test_register_rows(app, month):
     assert first["处置部门"] == "司法所" and first["处置结果"] == "已化解 达成协议"
     assert first["首问责任人"] == "王工作人员" and first["到场时间"] == datetime(2026, 11, 2, 11, 20)
     assert first["登记日期"] == date(2026, 11, 2) and first["当前状态"] == flow.STATES[found[0].state]
-    assert [r[-1] for r in rows] == ["是", "是", "否", "是"]
+    assert [dict(zip(reports.REGISTER_COLUMNS, r))["是否按时"] for r in rows] == ["是", "是", "否", "是"]
+    assert first["来源"] == "网上提交"  # registered through the resident's form (cases/sources.py)
     text = reports.csv_text(reports.REGISTER_COLUMNS, rows)
     assert "2026-11-02 11:20" in text and "None" not in text
 
@@ -103,7 +104,10 @@ def test_the_register_workbook_is_ready_to_filter_and_print(app, month):
     arrived = sheet.cell(row=3, column=header.index("到场时间") + 1)
     assert isinstance(arrived.value, datetime) and arrived.is_date and arrived.number_format == "yyyy-mm-dd hh:mm"
     assert sheet.cell(row=3, column=2).is_date
-    assert sheet.freeze_panes == "A3" and sheet.auto_filter.ref == f"A2:T{2 + len(rows)}"
+    from openpyxl.utils import get_column_letter
+
+    last = get_column_letter(len(reports.REGISTER_COLUMNS))
+    assert sheet.freeze_panes == "A3" and sheet.auto_filter.ref == f"A2:{last}{2 + len(rows)}"
     assert sheet.column_dimensions["E"].width >= 30  # the summary can be read
     assert sheet.page_setup.orientation == "landscape" and int(sheet.page_setup.paperSize) == int(sheet.PAPERSIZE_A4)
     assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.page_setup.fitToWidth == 1
