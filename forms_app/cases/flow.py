@@ -15,7 +15,7 @@ from typing import Callable
 
 from roster.model import CASE_STATES
 
-from . import handlers, officers
+from . import handlers, officers, supervision
 from .refusal import IllegalAction
 from .steps import (OUTCOME_TABLE, OUTCOMES, RESIDENT_OUTCOMES, Step, dispatch_record, extended_words,  # noqa: F401
                     feedback_record, minute, resolved_words, with_reason)
@@ -311,7 +311,8 @@ ACTION_NAMES = {a.code: a.label for a in FLOW}
 RECORDED = {"registered": ("登记", "已登记，等待工作人员受理"), "reveal": ("查看个人信息", None),
             "purged": ("删除个人信息", None), "report_link_revoked": ("收回报到链接", None),
             "quiet": ("只收必要通知", None), "unquiet": ("恢复接收通知", None),  # notify/choices.py
-            officers.FROM_APPOINTMENT: ("由预约转来", None)}
+            officers.FROM_APPOINTMENT: ("由预约转来", None),
+            **supervision.RECORDED}  # 督办, its reply, 办结 and 退回 (supervision.py)
 LEDGER_NAMES = {**ACTION_NAMES, **{code: label for code, (label, _) in RECORDED.items()}}
 
 

@@ -26,7 +26,7 @@ from ..inputs import lookup_key, random_code, same_secret
 from ..models import Case, LedgerEntry, RepeatGuard
 from ..notify import choices, events, outbox
 from ..notify.outbox import forget as forget_messages
-from . import flow, handlers, officers, photos, report_in, sources, sql
+from . import flow, handlers, officers, photos, report_in, sources, sql, supervision_store
 from .deadlines import due_for
 from .ledger import erase, snapshot
 
@@ -351,6 +351,7 @@ def purge_expired(retention_days: int, remove_photo, now: datetime | None = None
         for case in batch:
             _purge(case, retention_days, now, remove_photo)
         forget_messages(cases=[case.number for case in batch])
+        supervision_store.erase([case.id for case in batch])  # 督办 texts go with the ledger's notes
         db.session.flush()  # clean once flushed, the batch leaves the session's (weak) identity map
     return len(expired)
 

@@ -19,7 +19,8 @@ from ..models import Notification
 
 EVENTS = ("appointment.booked", "appointment.cancelled", "appointment.rescheduled", "appointment.reminder",
           "case.registered", "case.accepted", "case.dispatched", "case.state_changed", "case.result",
-          "case.deadline_due", "case.deadline_passed", "case.arrival_overdue", "case.follow_up", "case.handed_over")
+          "case.deadline_due", "case.deadline_passed", "case.arrival_overdue", "case.follow_up", "case.handed_over",
+          "case.supervised", "case.supervision_answered", "case.supervision_sent_back")  # 督办: notify/supervision.py
 KINDS = ("resident", "officer", "department", "staff", "duty_room")
 # What a resident's own case or booking needs, which they get even when they declined the rest
 # (Case.quiet, Appointment.quiet): the number, a booking made, cancelled or moved, and the result.

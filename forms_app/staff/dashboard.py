@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from .. import audit, clock
 from ..extensions import db
 from ..rosters import current_roster
-from . import officer_records, ranking, reports
+from . import officer_records, ranking, reports, supervision_report
 from .permissions import visible_stations
 
 bp = Blueprint("dashboard", __name__, url_prefix="/staff")
@@ -42,6 +42,7 @@ def dashboard():
                            by_station=ranking.by_station(roster, handled, stations),
                            by_leader=ranking.by_grid_leader(roster, handled, stations),
                            leader=roster.role_name(ranking.grid_leader_role(roster)),
+                           supervision=supervision_report.counts(month, stations),
                            stations=visible_stations(current_user, roster), station=request.args.get("station") or "")
 
 
@@ -67,7 +68,8 @@ def download(month: str, fmt: str):
     else:
         register = reports.register_rows(roster, found, full=full)
         kpis = reports.kpi_rows(reports.station_kpis(roster, found, stations))
-        sent = (reports.workbook(month, register, kpis, officer_records.sheets(roster, month, stations)),
+        sent = (reports.workbook(month, register, kpis, officer_records.sheets(roster, month, stations)
+                                    + supervision_report.sheets(roster, month, stations)),
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", f"{month}-register.xlsx")
     # On the record once the file exists. A GET that writes: end the read first, so that on SQLite
     # the log row starts a transaction of its own and waits its turn for the write lock (db/sqlite.py).

@@ -32,7 +32,8 @@ EVENT_NAMES = {
     "appointment.reminder": "预约提醒", "case.registered": "诉求已登记", "case.accepted": "诉求已受理",
     "case.dispatched": "吹哨派单", "case.state_changed": "办理进度", "case.result": "办理结果",
     "case.deadline_due": "期限将到", "case.deadline_passed": "已超期", "case.arrival_overdue": "部门未按时到场",
-    "case.follow_up": "回访", "case.handed_over": "交承办人"}
+    "case.follow_up": "回访", "case.handed_over": "交承办人",
+    "case.supervised": "督办", "case.supervision_answered": "督办回复", "case.supervision_sent_back": "督办退回"}
 KIND_NAMES = {"resident": "群众", "officer": "接待人员", "department": "部门", "staff": "工作人员", "duty_room": "值班室"}
 CHANNEL_NAMES = {"log": "日志", "email": "电子邮件", "webhook": "Webhook"}
 STATUS_NAMES = {"failed": "发送失败", "pending": "等待重试", "sending": "正在发送", "sent": "已发送",

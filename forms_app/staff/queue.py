@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload
 from ..cases.deadlines import overdue
 from ..cases.flow import OPEN, STATES
 from ..cases.sources import SOURCES
+from ..cases.supervision_store import unfinished_case_ids, unfinished_of
 from ..clock import naive
 from ..extensions import db
 from ..models import ATTENDED, BOOKED, NO_SHOW, Appointment, Case
@@ -30,12 +31,18 @@ class Filters:
     source: str = ""  # 来源 (cases/sources.py): phone, counter … or all
 
 
-def sorted_queue(found: list[Case], now: datetime) -> list[Case]:
-    """Overdue first, then by the nearest deadline, then the newest."""
+def sorted_queue(found: list[Case], now: datetime, supervised: dict | None = None) -> list[Case]:
+    """A case with an unfinished 督办 at the top (its reply overdue first, then by its deadline),
+    then overdue, then by the nearest deadline, then the newest."""
+    supervised = supervised or {}
+    today = naive(now).date()
+
     def key(case: Case):
         late = overdue(case, now)
         due = case.due_at or datetime.max
-        return (0 if late else 1, due if case.state in OPEN else datetime.max, -case.created_at.timestamp())
+        marked = supervised.get(case.id)
+        first = (0, not marked.overdue(today), marked.deadline) if marked is not None else (1, True, datetime.max.date())
+        return (*first, 0 if late else 1, due if case.state in OPEN else datetime.max, -case.created_at.timestamp())
     return sorted(found, key=key)
 
 
@@ -45,8 +52,8 @@ def cases_for(stations: list[str], filters: Filters, staff_id: int, now: datetim
         query = query.where(Case.station_id == filters.station)
     if filters.state in STATES:
         query = query.where(Case.state == filters.state)
-    elif filters.state != "all":
-        query = query.where(Case.state.in_(SHOWN_BY_DEFAULT))
+    elif filters.state != "all":  # what is still to do, and whatever a 督办 still waits on
+        query = query.where(or_(Case.state.in_(SHOWN_BY_DEFAULT), Case.id.in_(unfinished_case_ids())))
     if filters.category:
         query = query.where(Case.category == filters.category)
     if filters.source in SOURCES:
@@ -57,7 +64,8 @@ def cases_for(stations: list[str], filters: Filters, staff_id: int, now: datetim
         query = query.where(Case.state.in_(OPEN), Case.due_at < naive(now))
     elif filters.due == "soon":
         query = query.where(Case.state.in_(OPEN), Case.due_at >= naive(now), Case.due_at < naive(now + DUE_SOON))
-    return sorted_queue(list(db.session.scalars(query.limit(LIMIT))), now)
+    found = list(db.session.scalars(query.limit(LIMIT)))
+    return sorted_queue(found, now, unfinished_of([case.id for case in found]))
 
 
 def appointments_today(stations: list[str], now: datetime) -> list[Appointment]:

@@ -196,6 +196,12 @@ def _case_page(case: Case, submitted: tuple[str, ActionForm] | None = None, reve
                            ledger_words=lambda entry: flow.ledger_words(entry.action, ledger_step(entry, case.department))), status
 
 
+def render_case(case: Case, status: int = 200):
+    """The case page as its own views draw it, for another page's form re-shown with its errors
+    (the 督办 panel: supervision_views.py)."""
+    return _case_page(case, status=status)
+
+
 @bp.get("/cases/<number>")
 @login_required
 def case_page(number: str):

@@ -217,6 +217,9 @@ DOORS = {
     "officers.officer_page": Door("clerk", query="month=2026-12"),
     "intake.register": Door("clerk", page="/staff/register", query="station=wenhua-lu"),
     "intake.slip": Door("clerk", number="case", query="size=receipt"),
+    "supervision.act": Door("admin", page="/staff/cases/{case}", number="case"),
+    "supervision.list_page": Door("admin", query="street=wenchang"),
+    "supervision.street_page": Door("admin", query="street=wenchang&month=2026-12"),
 }
 
 
