@@ -29,8 +29,8 @@ def replied_in_time(found: Supervision, today) -> bool | None:
 def rows(roster: Roster, month: str, stations: list[str], now: datetime | None = None) -> list[list]:
     start, end = month_bounds(month)
     found = issued_between(start, end, stations)
-    numbers = dict(db.session.execute(db.select(Case.id, Case.number).where(
-        Case.id.in_([s.case_id for s in found])))) if found else {}
+    numbers = {id_: number for id_, number in db.session.execute(db.select(Case.id, Case.number).where(
+        Case.id.in_([s.case_id for s in found]))).all()} if found else {}
     today = (now or clock.now()).date()
     lines = []
     for s in found:
