@@ -19,13 +19,13 @@ from .db import sqlite  # noqa: F401 - every SQLite connection's settings, regis
 from .db import rowlog
 from .extensions import csrf, db, limiter, login_manager, migrate
 from .rosters import RosterProvider, RosterUnavailable
-from .staff import accounts, dashboard, intake_views, officer_views, supervision_views, views as staff_views  # noqa: F401 - accounts: the login manager's user loader
+from .staff import accounts, dashboard, intake_views, filing_views, officer_views, supervision_views, views as staff_views  # noqa: F401 - accounts: the login manager's user loader
 from .web import errors, headers, health, requestlog
 from .web.converters import MonthConverter, RowIdConverter
 from .web.jsonbody import JSONProvider
 from .web.session_cookie import SessionInterface
 
-BLUEPRINTS = (booking_views.bp, staff_views.bp, dashboard.bp, officer_views.bp, intake_views.bp, supervision_views.bp, api.bp, booking_feeds.bp, case_views.bp, report_views.bp, health.bp)
+BLUEPRINTS = (booking_views.bp, staff_views.bp, dashboard.bp, officer_views.bp, intake_views.bp, supervision_views.bp, filing_views.bp, api.bp, booking_feeds.bp, case_views.bp, report_views.bp, health.bp)
 
 
 def create_app(test_config: dict | None = None) -> Flask:

@@ -16,7 +16,8 @@ from .models import AuditEntry
 
 ACTIONS = {"login": "登录", "login_failed": "登录失败", "login_locked": "账号锁定中的登录", "reveal": "查看完整姓名和手机号", "export_full": "导出未打码报表",
            "photo": "查看照片", "feed": "获取值班人员的日历订阅",
-           "notification_retry": "重新发送通知", "contact_changed": "修改自己的通知方式"}
+           "notification_retry": "重新发送通知", "contact_changed": "修改自己的通知方式",
+           "register_saved": "保存月度运行情况", "register_filed": "报送月度登记表", "register_withdrawn": "撤回月度登记表报送"}
 PAGE = 100
 
 

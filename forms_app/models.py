@@ -356,3 +356,7 @@ class ReportLink(db.Model):
     expires_at: Mapped[datetime]
     ended_at: Mapped[datetime | None]  # revoked by the owner, replaced by a new dispatch, or the case closed
     ended_why: Mapped[str | None] = mapped_column(String(16))  # revoked, redispatched, closed
+
+
+# Tables kept in their own modules, imported here so that the metadata (and Alembic) has them.
+from .staff.filing_store import RegisterFiling  # noqa: E402,F401 - the filed monthly register

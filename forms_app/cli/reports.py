@@ -7,10 +7,10 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from .. import audit
+from .. import audit, clock
 from ..extensions import db
 from ..rosters import current_roster
-from ..staff import officer_records, reports, supervision_report
+from ..staff import filings, officer_records, reports, supervision_report
 
 
 @click.command("report")
@@ -18,7 +18,7 @@ from ..staff import officer_records, reports, supervision_report
 @click.option("--street", help="只统计这个街道 / one street only")
 @click.option("--station", help="只统计这个站点 / one station only")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False),
-              help="FILE.xlsx（登记表、指标、实绩档案、联动排名、督办）或 FILE.csv（另写 FILE-kpi.csv）")
+              help="FILE.xlsx（登记表、指标、实绩档案、联动排名、督办、运行情况与报送）或 FILE.csv（另写 FILE-kpi.csv、FILE-filings.csv）")
 @click.option("--full", is_flag=True, help="不打码姓名和电话（会记录）/ unmasked names and phones (logged)")
 @with_appcontext
 def report(month, street, station, out, full) -> None:
@@ -36,8 +36,10 @@ def report(month, street, station, out, full) -> None:
     kpis = reports.kpi_rows(reports.station_kpis(roster, found, stations))
     path = Path(out)
     try:
+        filed = filings.lines(roster, month, stations, clock.now_naive())
         written = reports.write_files(path, month, register, kpis, officer_records.sheets(roster, month, stations)
-                                      + supervision_report.sheets(roster, month, stations))
+                                      + supervision_report.sheets(roster, month, stations),
+                                      filings.sheet(month, filed), filings.title_note(filed))
     except OSError as exc:
         raise click.ClickException(f"写不了 {path}：{exc.strerror}。请检查文件夹是否存在、是否有权限 / "
                                    f"cannot write {path}: {exc.strerror}") from None

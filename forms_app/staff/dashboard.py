@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from .. import audit, clock
 from ..extensions import db
 from ..rosters import current_roster
-from . import officer_records, ranking, reports, supervision_report
+from . import filings, officer_records, ranking, reports, supervision_report
 from .permissions import visible_stations
 
 bp = Blueprint("dashboard", __name__, url_prefix="/staff")
@@ -50,7 +50,7 @@ def dashboard():
 @login_required
 def download(month: str, fmt: str):
     roster = current_roster()
-    if fmt not in ("xlsx", "csv", "kpi.csv"):
+    if fmt not in ("xlsx", "csv", "kpi.csv", "filings.csv"):
         abort(404)
     full = request.args.get("full") == "1"
     if full and current_user.role != "admin":
@@ -61,6 +61,10 @@ def download(month: str, fmt: str):
         kpis = reports.kpi_rows(reports.station_kpis(roster, found, stations))
         sent = (reports.csv_text(reports.KPI_COLUMNS, reports.kpi_text_rows(kpis)).encode("utf-8"),
                 "text/csv; charset=utf-8", f"{month}-kpi.csv")
+    elif fmt == "filings.csv":  # the narrative and the filing of each station (filings.py)
+        narrative = filings.sheet(month, filings.lines(roster, month, stations, clock.now_naive()))
+        sent = (reports.csv_text(narrative.columns, narrative.rows).encode("utf-8"), "text/csv; charset=utf-8",
+                f"{month}-filings.csv")
     elif fmt == "csv":
         register = reports.register_rows(roster, found, full=full)
         sent = (reports.csv_text(reports.REGISTER_COLUMNS, register).encode("utf-8"), "text/csv; charset=utf-8",
@@ -68,14 +72,16 @@ def download(month: str, fmt: str):
     else:
         register = reports.register_rows(roster, found, full=full)
         kpis = reports.kpi_rows(reports.station_kpis(roster, found, stations))
+        filed = filings.lines(roster, month, stations, clock.now_naive())
         sent = (reports.workbook(month, register, kpis, officer_records.sheets(roster, month, stations)
-                                    + supervision_report.sheets(roster, month, stations)),
+                                 + supervision_report.sheets(roster, month, stations)
+                                 + (filings.sheet(month, filed),), filings.title_note(filed)),
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", f"{month}-register.xlsx")
     # On the record once the file exists. A GET that writes: end the read first, so that on SQLite
     # the log row starts a transaction of its own and waits its turn for the write lock (db/sqlite.py).
     db.session.commit()
     reports.log_export(actor=current_user.display_name, staff_id=current_user.id, month=month,
-                       scope=request.args.get("station") or "我能看到的全部站点", full=full, fmt=fmt)
+                       scope=request.args.get("station") or "我能看到的全部站点", full=full, fmt="filings" if fmt == "filings.csv" else fmt)  # the log's column holds 8
     if full:
         audit.record("export_full", staff=current_user, target=f"{month}.{fmt}")
     db.session.commit()

@@ -244,10 +244,12 @@ class Sheet:
     decimals: frozenset[int] = frozenset()  # columns shown as 0.00
 
 
-def workbook(month: str, register: list[list], kpis: list[list], extra: tuple[Sheet, ...] = ()) -> bytes:
+def workbook(month: str, register: list[list], kpis: list[list], extra: tuple[Sheet, ...] = (),
+             register_note: str = "") -> bytes:
     """The register, the KPIs and the ``extra`` sheets, ready to file and to print: the title, a
     frozen header row with filters, real dates, widths that fit, and A4 landscape pages that
-    repeat the header and name the month."""
+    repeat the header and name the month. ``register_note``: what the register's title adds (its
+    filing, filings.title_note)."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
@@ -255,7 +257,7 @@ def workbook(month: str, register: list[list], kpis: list[list], extra: tuple[Sh
     book = Workbook()
     book.remove(book.active)
     for title, heading, columns, rows, widths, rates, decimals in (
-            ("事件处置登记表", f"{month} 事件处置登记表", REGISTER_COLUMNS, register, REGISTER_WIDTHS, (), ()),
+            ("事件处置登记表", f"{month} 事件处置登记表{register_note}", REGISTER_COLUMNS, register, REGISTER_WIDTHS, (), ()),
             ("站点指标与排名", f"{month} 各站点指标与排名", KPI_COLUMNS, kpis, KPI_WIDTHS, RATE_COLUMNS,
              {SATISFACTION_COLUMN}),
             *((x.title, x.heading, x.columns, x.rows, x.widths, x.rates, x.decimals) for x in extra)):
@@ -312,15 +314,21 @@ def log_export(*, actor: str, staff_id: int | None, month: str, scope: str, full
                              format=fmt))
 
 
-def write_files(path, month: str, register: list[list[str]], kpis: list[list], extra: tuple[Sheet, ...] = ()) -> str:
-    """FILE.xlsx (every sheet), or FILE.csv and FILE-kpi.csv beside it; returns what was written.
+def write_files(path, month: str, register: list[list[str]], kpis: list[list], extra: tuple[Sheet, ...] = (),
+                filings: Sheet | None = None, register_note: str = "") -> str:
+    """FILE.xlsx (every sheet, ``filings`` last), or FILE.csv and FILE-kpi.csv beside it (and
+    FILE-filings.csv of ``filings``: the narrative and the filing); returns what was written.
     Raises OSError."""
     if path.suffix.lower() == ".csv":
         path.write_text(csv_text(REGISTER_COLUMNS, register), encoding="utf-8")
         kpi_path = path.with_name(path.stem + "-kpi.csv")
         kpi_path.write_text(csv_text(KPI_COLUMNS, kpi_text_rows(kpis)), encoding="utf-8")
-        return f"{path}, {kpi_path}"
-    path.write_bytes(workbook(month, register, kpis, extra))
+        written = [path, kpi_path]
+        if filings is not None:
+            written.append(path.with_name(path.stem + "-filings.csv"))
+            written[-1].write_text(csv_text(filings.columns, filings.rows), encoding="utf-8")
+        return ", ".join(str(p) for p in written)
+    path.write_bytes(workbook(month, register, kpis, extra + ((filings,) if filings else ()), register_note))
     return str(path)
 
 

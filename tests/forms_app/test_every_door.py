@@ -220,6 +220,9 @@ DOORS = {
     "supervision.act": Door("admin", page="/staff/cases/{case}", number="case"),
     "supervision.list_page": Door("admin", query="street=wenchang"),
     "supervision.street_page": Door("admin", query="street=wenchang&month=2026-12"),
+    "register_filings.filings_list": Door("clerk", query="month={month}&street=wenchang"),
+    "register_filings.filing_page": Door("clerk", page="/staff/register-filings/{station_id}/{month}"),
+    "register_filings.withdraw": Door("clerk", page="/staff/register-filings/{station_id}/{month}"),
 }
 
 
